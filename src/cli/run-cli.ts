@@ -1,0 +1,101 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { isSluiceError } from '../core/sluice-error.js'
+import { CliExit, EXIT, type CliIo } from './cli-io.js'
+import { GRAPH_FORMATS, graphCommand } from './commands/graph-command.js'
+import { initCommand } from './commands/init-command.js'
+import { planCommand } from './commands/plan-command.js'
+import { schemaCommand } from './commands/schema-command.js'
+import { validateCommand } from './commands/validate-command.js'
+import { collect } from './parse-param-args.js'
+
+export const VERSION = '0.1.0'
+
+function positiveInt(v: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more')
+  return n
+}
+
+function build(io: CliIo): Command {
+  const program = new Command('sluice')
+    .description('ETL pipelines as DAGs: validate, plan, draw and run them')
+    .version(VERSION)
+    .option('--debug', 'print stack traces for errors')
+    .option('--workspace <dir>', 'state directory (default ./.sluice or $SLUICE_HOME)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+
+  const paramOpt = () => new Option('-p, --param <name=value>', 'set a parameter (repeatable)').argParser(collect)
+  const selectOpt = () => new Option('-s, --select <selector>', 'tasks to include: name, +name, name+, @name, tag:x, type:x').argParser(collect)
+  const excludeOpt = () => new Option('--exclude <selector>', 'tasks to leave out').argParser(collect)
+
+  program
+    .command('init')
+    .description('create a project with an example pipeline')
+    .argument('[dir]', 'target directory', undefined)
+    .option('--force', 'overwrite existing files')
+    .action((dir: string | undefined, opts: { force?: boolean }) => initCommand(io, dir, opts))
+
+  program
+    .command('validate')
+    .description('check pipeline files; every problem is reported with file:line:col and a code')
+    .argument('[files...]', 'pipeline files or directories (default: .)')
+    .addOption(paramOpt())
+    .option('--strict', 'treat warnings as errors')
+    .option('--json', 'machine-readable output')
+    .action((files: string[], opts) => validateCommand(io, files, opts))
+
+  program
+    .command('plan')
+    .description('show execution batches, the critical path and slack')
+    .argument('<file>', 'pipeline file')
+    .addOption(paramOpt())
+    .addOption(selectOpt())
+    .addOption(excludeOpt())
+    .option('--max-parallel <n>', 'cap on tasks per batch', positiveInt)
+    .option('--json', 'machine-readable output')
+    .action((file: string, opts) => planCommand(io, file, opts))
+
+  program
+    .command('graph')
+    .description('draw the pipeline graph')
+    .argument('<file>', 'pipeline file')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(GRAPH_FORMATS))
+    .option('-o, --output <file>', 'write to a file (format from its extension)')
+    .addOption(paramOpt())
+    .addOption(selectOpt())
+    .addOption(excludeOpt())
+    .action((file: string, opts) => graphCommand(io, file, opts))
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of pipeline files (for editor completion)')
+    .action(() => schemaCommand(io))
+
+  return program
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = build(io)
+  const debug = argv.includes('--debug')
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return EXIT.ok
+  } catch (e) {
+    if (e instanceof CliExit) return e.exitCode
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok
+      return EXIT.usage
+    }
+    if (isSluiceError(e)) {
+      io.err(e.toLine())
+      if (debug && e.stack) io.err(e.stack)
+      return e.code === 'E_USAGE' ? EXIT.usage : EXIT.failed
+    }
+    io.err(`error E_INTERNAL ${e instanceof Error ? e.message : String(e)}; this is a bug in sluice, please report it (run with --debug for the stack)`)
+    if (debug && e instanceof Error && e.stack) io.err(e.stack)
+    return EXIT.failed
+  }
+}

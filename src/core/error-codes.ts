@@ -1,0 +1,53 @@
+/**
+ * Every error and warning sluice reports has a stable code. The table is data: the CLI, the docs
+ * and the engine's retry logic all read it.
+ */
+export const ERROR_CODES = {
+  // files and YAML
+  E_FILE_NOT_FOUND: { retryable: false, summary: 'pipeline file does not exist' },
+  E_FILE_READ: { retryable: false, summary: 'pipeline file could not be read' },
+  E_FILE_TYPE: { retryable: false, summary: 'unsupported pipeline file extension' },
+  E_YAML_SYNTAX: { retryable: false, summary: 'the file is not valid YAML' },
+  E_YAML_DUPLICATE_KEY: { retryable: false, summary: 'a mapping repeats a key' },
+  E_TS_LOAD: { retryable: false, summary: 'a TypeScript pipeline module failed to load' },
+  // schema
+  E_SCHEMA_UNKNOWN_KEY: { retryable: false, summary: 'a key that sluice does not know' },
+  E_SCHEMA_TYPE: { retryable: false, summary: 'a value has the wrong type' },
+  E_SCHEMA_REQUIRED: { retryable: false, summary: 'a required key is missing' },
+  E_SCHEMA_VALUE: { retryable: false, summary: 'a value is out of range or not allowed' },
+  E_TASK_TYPE_UNKNOWN: { retryable: false, summary: 'unknown task type' },
+  E_DURATION_INVALID: { retryable: false, summary: 'a duration could not be parsed' },
+  E_TIMEOUT_RANGE: { retryable: false, summary: 'a timeout is out of range' },
+  E_RETRIES_RANGE: { retryable: false, summary: 'a retry policy is out of range' },
+  E_CRON_INVALID: { retryable: false, summary: 'invalid cron expression or time zone' },
+  E_CONNECTION_UNKNOWN: { retryable: false, summary: 'a task names a connection that is not defined' },
+  E_CONNECTOR_UNKNOWN: { retryable: false, summary: 'a connection URL names an unknown connector' },
+  E_POOL_UNKNOWN: { retryable: false, summary: 'a task names a pool that is not defined' },
+  E_INPUT_INVALID: { retryable: false, summary: 'a task input is missing, ambiguous or not upstream' },
+  // graph
+  E_TASK_DUPLICATE: { retryable: false, summary: 'two tasks share an id' },
+  E_DEP_MISSING: { retryable: false, summary: 'a dependency names no task' },
+  E_DEP_SELF: { retryable: false, summary: 'a task depends on itself' },
+  E_CYCLE: { retryable: false, summary: 'the dependencies form a cycle' },
+  E_SELECT_INVALID: { retryable: false, summary: 'a --select expression is invalid or matches nothing' },
+  W_UNREACHABLE: { retryable: false, summary: 'a task cannot be reached from any root task' },
+  W_RESOURCES: { retryable: false, summary: 'a task asks for more than this machine has' },
+  // params, templates, secrets
+  E_PARAM_MISSING: { retryable: false, summary: 'a required parameter has no value' },
+  E_PARAM_UNDECLARED: { retryable: false, summary: 'a parameter is used or given but not declared' },
+  E_PARAM_TYPE: { retryable: false, summary: 'a parameter value does not match its type' },
+  E_PARAM_CYCLE: { retryable: false, summary: 'parameter defaults refer to each other in a loop' },
+  E_TEMPLATE_SYNTAX: { retryable: false, summary: 'a {{ }} template is malformed' },
+  E_TEMPLATE_UNQUOTED: { retryable: false, summary: 'a template in YAML must be quoted' },
+  E_TEMPLATE_UNKNOWN: { retryable: false, summary: 'a template names an unknown variable or filter' },
+  E_ENV_UNSET: { retryable: false, summary: 'a ${env:NAME} variable is not set' },
+  W_ENV_UNSET: { retryable: false, summary: 'a ${env:NAME} variable is not set (needed at run)' },
+  W_INLINE_SECRET: { retryable: false, summary: 'a password is written into the file' },
+  // CLI
+  E_USAGE: { retryable: false, summary: 'the command line is wrong' },
+  E_INIT_EXISTS: { retryable: false, summary: 'init would overwrite existing files' },
+  E_STATE_TRANSITION: { retryable: false, summary: 'a forbidden state transition was attempted' },
+  E_INTERNAL: { retryable: false, summary: 'a bug in sluice; please report it' },
+} as const satisfies Record<string, { retryable: boolean; summary: string }>
+
+export type ErrorCode = keyof typeof ERROR_CODES

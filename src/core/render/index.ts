@@ -1,0 +1,6 @@
+export * from './graph-view.js'
+export * from './render-ascii.js'
+export * from './render-mermaid.js'
+export * from './render-dot.js'
+export * from './render-svg.js'
+export * from './render-json.js'

@@ -1,0 +1,17 @@
+import { z } from 'zod'
+import { destinationSchema, sourceSchema } from '../spec/io-schema.js'
+import { taskCommonShape } from '../spec/task-common-schema.js'
+import type { TaskType } from './task-type.js'
+
+export const extractTask = {
+  type: 'extract',
+  summary: 'reads a source into a dataset (or copies it straight to a destination)',
+  producesData: true,
+  readsInput: false,
+  schema: z.strictObject({
+    type: z.literal('extract'),
+    ...taskCommonShape,
+    source: sourceSchema,
+    destination: destinationSchema.optional().describe('Copy straight here without staging.'),
+  }),
+} as const satisfies TaskType

@@ -1,0 +1,140 @@
+import type { ValidationIssue } from '../core/validation-issue.js'
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type YAMLMap,
+} from 'yaml'
+import { PositionMap, pathToString, type PathSegment, type Position } from './position-map.js'
+
+export interface ParsedSource {
+  /** Plain data, or undefined when the YAML could not be parsed. */
+  readonly value: unknown
+  readonly positions: PositionMap
+  readonly issues: ValidationIssue[]
+}
+
+const MAX_ALIAS_DEPTH = 50
+
+/**
+ * Parses YAML into plain data while recording the position of every value and key. Duplicate
+ * keys are reported (the first one wins), merge keys (`<<`) are applied, and an unquoted
+ * `{{ template }}` (which YAML reads as a nested map) is reported and read as the text it was.
+ */
+export function parseYamlSource(text: string, file: string): ParsedSource {
+  const lineCounter = new LineCounter()
+  const positions = new PositionMap()
+  const issues: ValidationIssue[] = []
+  let doc: Document.Parsed
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: false })
+  } catch (e) {
+    issues.push({ severity: 'error', code: 'E_YAML_SYNTAX', message: String(e), file })
+    return { value: undefined, positions, issues }
+  }
+  const at = (offset: number | undefined, style?: string): Position => {
+    const p = lineCounter.linePos(offset ?? 0)
+    return { line: p.line, col: p.col, ...(style !== undefined && { style }) }
+  }
+  for (const err of doc.errors) {
+    const p = at(err.pos[0])
+    issues.push({
+      severity: 'error',
+      code: 'E_YAML_SYNTAX',
+      message: err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+      file,
+      line: p.line,
+      col: p.col,
+      suggestion: 'check indentation, colons and quotes around this line',
+    })
+  }
+  if (issues.length > 0) return { value: undefined, positions, issues }
+
+  const convert = (node: Node | null | undefined, path: PathSegment[], depth: number): unknown => {
+    if (node === null || node === undefined) return null
+    if (depth > MAX_ALIAS_DEPTH) {
+      issues.push({ severity: 'error', code: 'E_YAML_SYNTAX', message: 'aliases nest too deeply', file, path: pathToString(path) })
+      return null
+    }
+    if (isAlias(node)) return convert(node.resolve(doc) as Node | undefined, path, depth + 1)
+    const style = isScalar(node) ? String(node.type) : undefined
+    positions.setValue(path, at(node.range?.[0], style))
+    if (isScalar(node)) return node.value
+    if (isSeq(node)) return node.items.map((item, i) => convert(item as Node, [...path, i], depth))
+    if (isMap(node)) {
+      if (isUnquotedTemplate(node)) {
+        const src = text.slice(node.range![0], node.range![1]).trim()
+        const p = at(node.range![0])
+        issues.push({
+          severity: 'error',
+          code: 'E_TEMPLATE_UNQUOTED',
+          message: `YAML reads an unquoted ${src} as a mapping`,
+          suggestion: `put it in quotes: "${src}"`,
+          file,
+          line: p.line,
+          col: p.col,
+          path: pathToString(path),
+        })
+        return src
+      }
+      return convertMap(node, path, depth)
+    }
+    return null
+  }
+
+  const convertMap = (node: YAMLMap, path: PathSegment[], depth: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {}
+    const firstSeen = new Map<string, number>()
+    const merged: Record<string, unknown>[] = []
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode)
+      const keyPos = at(keyNode?.range?.[0])
+      if (key === '<<' && (isAlias(pair.value) || isSeq(pair.value))) {
+        const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
+        for (const s of sources) {
+          const v = convert(s as Node, [...path, '<<'], depth + 1)
+          if (v !== null && typeof v === 'object' && !Array.isArray(v)) merged.push(v as Record<string, unknown>)
+        }
+        continue
+      }
+      if (firstSeen.has(key)) {
+        const isTask = path.length === 1 && path[0] === 'tasks'
+        issues.push({
+          severity: 'error',
+          code: isTask ? 'E_TASK_DUPLICATE' : 'E_YAML_DUPLICATE_KEY',
+          message: isTask
+            ? `task id "${key}" is defined twice (first at line ${firstSeen.get(key)})`
+            : `key "${key}" appears twice (first at line ${firstSeen.get(key)})`,
+          suggestion: isTask ? 'rename one of the tasks' : 'remove one of them',
+          file,
+          line: keyPos.line,
+          col: keyPos.col,
+          path: pathToString([...path, key]),
+        })
+        continue
+      }
+      firstSeen.set(key, keyPos.line)
+      positions.setKey([...path, key], keyPos)
+      out[key] = convert(pair.value as Node | null, [...path, key], depth)
+      if (pair.value === null) positions.setValue([...path, key], keyPos)
+    }
+    for (const m of merged) for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v
+    return out
+  }
+
+  const value = convert(doc.contents as Node | null, [], 0)
+  return { value, positions, issues }
+}
+
+/** `{{ x }}` unquoted: a flow map whose only key is itself a flow map. */
+function isUnquotedTemplate(node: YAMLMap): boolean {
+  if (!node.flow || node.items.length !== 1) return false
+  const pair = node.items[0]!
+  return isMap(pair.key) && (pair.key as YAMLMap).flow === true && (pair.value === null || (isScalar(pair.value) && pair.value.value === null))
+}

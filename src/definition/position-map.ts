@@ -1,0 +1,63 @@
+/** A location in the source text, 1-based, and how the scalar there was written. */
+export interface Position {
+  readonly line: number
+  readonly col: number
+  /** PLAIN, QUOTE_DOUBLE, QUOTE_SINGLE, BLOCK_LITERAL, BLOCK_FOLDED (yaml's scalar types). */
+  readonly style?: string
+}
+
+export type PathSegment = string | number
+
+/** `tasks.load.depends_on[0]`; keys that are not identifiers are quoted. */
+export function pathToString(path: readonly PathSegment[]): string {
+  let out = ''
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`
+    else out += `[${JSON.stringify(seg)}]`
+  }
+  return out
+}
+
+/** Where each value and each mapping key of a parsed file sits. */
+export class PositionMap {
+  private readonly values = new Map<string, Position>()
+  private readonly keys = new Map<string, Position>()
+
+  setValue(path: readonly PathSegment[], pos: Position): void {
+    this.values.set(pathToString(path), pos)
+  }
+
+  setKey(path: readonly PathSegment[], pos: Position): void {
+    this.keys.set(pathToString(path), pos)
+  }
+
+  /** The value at `path`, else the closest ancestor that has a position. */
+  value(path: readonly PathSegment[]): Position | undefined {
+    for (let n = path.length; n >= 0; n--) {
+      const p = this.values.get(pathToString(path.slice(0, n)))
+      if (p) return p
+    }
+    return undefined
+  }
+
+  /** The key at `path`, falling back to its value or an ancestor. */
+  key(path: readonly PathSegment[]): Position | undefined {
+    return this.keys.get(pathToString(path)) ?? this.value(path)
+  }
+
+  /** The position of character `offset` inside the string value at `path`. */
+  inString(path: readonly PathSegment[], text: string, offset: number): Position | undefined {
+    const p = this.values.get(pathToString(path))
+    if (!p) return this.value(path)
+    const before = text.slice(0, offset)
+    const nl = before.lastIndexOf('\n')
+    const lines = before.split('\n').length - 1
+    if (p.style === 'BLOCK_LITERAL' || p.style === 'BLOCK_FOLDED') {
+      return { line: p.line + 1 + lines, col: p.col + 2 + (offset - nl - 1) }
+    }
+    const quoted = p.style === 'QUOTE_DOUBLE' || p.style === 'QUOTE_SINGLE' ? 1 : 0
+    if (lines === 0) return { line: p.line, col: p.col + quoted + offset }
+    return { line: p.line + lines, col: offset - nl }
+  }
+}
