@@ -12,7 +12,9 @@ export async function loadForCli(
 ): Promise<LoadedPipeline & { spec: NonNullable<LoadedPipeline['spec']> }> {
   const display = relative(io.cwd, file) || file
   const loaded = await loadPipelineFile(file, { env: io.env, ...options, displayName: display })
-  const shown = options.quietWarnings ? loaded.issues.filter((i) => i.severity === 'error') : loaded.issues
+  const shown = options.quietWarnings
+    ? loaded.issues.filter((i) => i.severity === 'error')
+    : loaded.issues
   printIssues(io, shown, loaded.secrets)
   if (!loaded.spec) throw new CliExit(EXIT.failed)
   return loaded as LoadedPipeline & { spec: NonNullable<LoadedPipeline['spec']> }

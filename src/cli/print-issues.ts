@@ -3,7 +3,11 @@ import { formatIssue, type ValidationIssue } from '../core/validation-issue.js'
 import type { CliIo } from './cli-io.js'
 
 /** One line per issue on stderr, secrets masked, red/yellow on a TTY. */
-export function printIssues(io: CliIo, issues: readonly ValidationIssue[], secrets?: SecretMask): void {
+export function printIssues(
+  io: CliIo,
+  issues: readonly ValidationIssue[],
+  secrets?: SecretMask,
+): void {
   for (const issue of issues) {
     let line = formatIssue(issue)
     if (secrets) line = secrets.mask(line)
@@ -12,7 +16,10 @@ export function printIssues(io: CliIo, issues: readonly ValidationIssue[], secre
   }
 }
 
-export function maskIssues(issues: readonly ValidationIssue[], secrets: SecretMask): ValidationIssue[] {
+export function maskIssues(
+  issues: readonly ValidationIssue[],
+  secrets: SecretMask,
+): ValidationIssue[] {
   return issues.map((i) => ({
     ...i,
     message: secrets.mask(i.message),

@@ -1,18 +1,19 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { isSluiceError } from '../core/sluice-error.js'
 import { CliExit, EXIT, type CliIo } from './cli-io.js'
-import { GRAPH_FORMATS, graphCommand } from './commands/graph-command.js'
+import { GRAPH_FORMATS, graphCommand, type GraphOptions } from './commands/graph-command.js'
 import { initCommand } from './commands/init-command.js'
-import { planCommand } from './commands/plan-command.js'
+import { planCommand, type PlanCommandOptions } from './commands/plan-command.js'
 import { schemaCommand } from './commands/schema-command.js'
-import { validateCommand } from './commands/validate-command.js'
+import { validateCommand, type ValidateOptions } from './commands/validate-command.js'
 import { collect } from './parse-param-args.js'
 
 export const VERSION = '0.1.0'
 
 function positiveInt(v: string): number {
   const n = Number(v)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more')
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError('must be a whole number of 1 or more')
   return n
 }
 
@@ -26,9 +27,15 @@ function build(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
 
-  const paramOpt = () => new Option('-p, --param <name=value>', 'set a parameter (repeatable)').argParser(collect)
-  const selectOpt = () => new Option('-s, --select <selector>', 'tasks to include: name, +name, name+, @name, tag:x, type:x').argParser(collect)
-  const excludeOpt = () => new Option('--exclude <selector>', 'tasks to leave out').argParser(collect)
+  const paramOpt = () =>
+    new Option('-p, --param <name=value>', 'set a parameter (repeatable)').argParser(collect)
+  const selectOpt = () =>
+    new Option(
+      '-s, --select <selector>',
+      'tasks to include: name, +name, name+, @name, tag:x, type:x',
+    ).argParser(collect)
+  const excludeOpt = () =>
+    new Option('--exclude <selector>', 'tasks to leave out').argParser(collect)
 
   program
     .command('init')
@@ -44,7 +51,7 @@ function build(io: CliIo): Command {
     .addOption(paramOpt())
     .option('--strict', 'treat warnings as errors')
     .option('--json', 'machine-readable output')
-    .action((files: string[], opts) => validateCommand(io, files, opts))
+    .action((files: string[], opts: ValidateOptions) => validateCommand(io, files, opts))
 
   program
     .command('plan')
@@ -55,7 +62,7 @@ function build(io: CliIo): Command {
     .addOption(excludeOpt())
     .option('--max-parallel <n>', 'cap on tasks per batch', positiveInt)
     .option('--json', 'machine-readable output')
-    .action((file: string, opts) => planCommand(io, file, opts))
+    .action((file: string, opts: PlanCommandOptions) => planCommand(io, file, opts))
 
   program
     .command('graph')
@@ -66,7 +73,7 @@ function build(io: CliIo): Command {
     .addOption(paramOpt())
     .addOption(selectOpt())
     .addOption(excludeOpt())
-    .action((file: string, opts) => graphCommand(io, file, opts))
+    .action((file: string, opts: GraphOptions) => graphCommand(io, file, opts))
 
   program
     .command('schema')
@@ -86,7 +93,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (e) {
     if (e instanceof CliExit) return e.exitCode
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.exitCode === 0
+      )
+        return EXIT.ok
       return EXIT.usage
     }
     if (isSluiceError(e)) {
@@ -94,7 +106,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (debug && e.stack) io.err(e.stack)
       return e.code === 'E_USAGE' ? EXIT.usage : EXIT.failed
     }
-    io.err(`error E_INTERNAL ${e instanceof Error ? e.message : String(e)}; this is a bug in sluice, please report it (run with --debug for the stack)`)
+    io.err(
+      `error E_INTERNAL ${e instanceof Error ? e.message : String(e)}; this is a bug in sluice, please report it (run with --debug for the stack)`,
+    )
     if (debug && e instanceof Error && e.stack) io.err(e.stack)
     return EXIT.failed
   }

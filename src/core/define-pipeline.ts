@@ -7,7 +7,8 @@ export interface PipelineBuildContext {
   readonly env: Readonly<Record<string, string | undefined>>
 }
 
-export type PipelineDefinition = PipelineSpec | ((ctx: PipelineBuildContext) => PipelineSpec | Promise<PipelineSpec>)
+export type PipelineDefinition =
+  PipelineSpec | ((ctx: PipelineBuildContext) => PipelineSpec | Promise<PipelineSpec>)
 
 /**
  * Types a pipeline written in TypeScript. It returns its argument unchanged: the spec is inert data,

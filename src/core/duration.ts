@@ -7,14 +7,16 @@ const UNITS: Record<string, number> = {
 }
 
 const SIMPLE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/
-const ISO = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
+const ISO =
+  /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
 
 /**
  * Parses `500ms | 30s | 5m | 2h | 1d`, compound forms like `1h30m`, ISO-8601 (`PT2H`), or a bare
  * number of seconds. Returns milliseconds, or undefined when the text is not a duration.
  */
 export function parseDuration(input: string | number): number | undefined {
-  if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input * 1000 : undefined
+  if (typeof input === 'number')
+    return Number.isFinite(input) && input >= 0 ? input * 1000 : undefined
   const text = input.trim()
   if (text === '') return undefined
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000

@@ -29,7 +29,10 @@ const YAML_EXT = new Set(['.yaml', '.yml'])
 const CODE_EXT = new Set(['.ts', '.mts', '.js', '.mjs'])
 
 /** Reads, parses, substitutes and validates a pipeline file (YAML or TypeScript). Never throws for bad input. */
-export async function loadPipelineFile(path: string, options: LoadOptions = {}): Promise<LoadedPipeline> {
+export async function loadPipelineFile(
+  path: string,
+  options: LoadOptions = {},
+): Promise<LoadedPipeline> {
   const file = options.displayName ?? path
   const ext = extname(path).toLowerCase()
   const fail = (issue: Omit<ValidationIssue, 'file' | 'severity'>): LoadedPipeline => ({
@@ -41,7 +44,11 @@ export async function loadPipelineFile(path: string, options: LoadOptions = {}):
     secrets: new SecretMask(),
   })
   if (!YAML_EXT.has(ext) && !CODE_EXT.has(ext)) {
-    return fail({ code: 'E_FILE_TYPE', message: `cannot load "${ext || path}" files`, suggestion: 'use .yaml, .yml, .ts or .js' })
+    return fail({
+      code: 'E_FILE_TYPE',
+      message: `cannot load "${ext || path}" files`,
+      suggestion: 'use .yaml, .yml, .ts or .js',
+    })
   }
   let text: string
   try {
@@ -49,7 +56,11 @@ export async function loadPipelineFile(path: string, options: LoadOptions = {}):
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     return code === 'ENOENT'
-      ? fail({ code: 'E_FILE_NOT_FOUND', message: `no such file: ${path}`, suggestion: 'check the path, or run `sluice init` to create a pipeline' })
+      ? fail({
+          code: 'E_FILE_NOT_FOUND',
+          message: `no such file: ${path}`,
+          suggestion: 'check the path, or run `sluice init` to create a pipeline',
+        })
       : fail({ code: 'E_FILE_READ', message: `cannot read ${path}: ${code ?? String(e)}` })
   }
   if (YAML_EXT.has(ext)) return loadPipelineText(text, { ...options, displayName: file })
@@ -57,7 +68,14 @@ export async function loadPipelineFile(path: string, options: LoadOptions = {}):
   try {
     data = await importDefinition(path, options)
   } catch (e) {
-    return { ...fail({ code: 'E_TS_LOAD', message: `${path} failed to load: ${e instanceof Error ? e.message : String(e)}` }), source: text, hash: sha256(text) }
+    return {
+      ...fail({
+        code: 'E_TS_LOAD',
+        message: `${path} failed to load: ${e instanceof Error ? e.message : String(e)}`,
+      }),
+      source: text,
+      hash: sha256(text),
+    }
   }
   return finish(data, text, file, undefined, options)
 }
@@ -67,7 +85,15 @@ export function loadPipelineText(text: string, options: LoadOptions = {}): Loade
   const file = options.displayName ?? '<pipeline>'
   const parsed = parseYamlSource(text, file)
   if (parsed.issues.some((i) => i.severity === 'error' && i.code === 'E_YAML_SYNTAX')) {
-    return { file, source: text, hash: sha256(text), graph: validateGraph(new Map()).graph, issues: parsed.issues, secrets: new SecretMask(), positions: parsed.positions }
+    return {
+      file,
+      source: text,
+      hash: sha256(text),
+      graph: validateGraph(new Map()).graph,
+      issues: parsed.issues,
+      secrets: new SecretMask(),
+      positions: parsed.positions,
+    }
   }
   const result = finish(parsed.value, text, file, parsed.positions, options)
   return { ...result, issues: sortIssues([...parsed.issues, ...result.issues]) }
@@ -79,9 +105,25 @@ export function loadPipelineSpec(spec: unknown, options: LoadOptions = {}): Load
   return finish(spec, text, options.displayName ?? '<definePipeline>', undefined, options)
 }
 
-function finish(data: unknown, text: string, file: string, positions: PositionMap | undefined, options: LoadOptions): LoadedPipeline {
-  const sub = substituteTemplates(data, { file, positions, params: options.params, run: options.run, env: options.env, envUnset: options.envUnset })
-  const v = validateSpec(sub.value, data, file, positions, { cpus: cpus().length, memoryMb: Math.round(totalmem() / 2 ** 20) })
+function finish(
+  data: unknown,
+  text: string,
+  file: string,
+  positions: PositionMap | undefined,
+  options: LoadOptions,
+): LoadedPipeline {
+  const sub = substituteTemplates(data, {
+    file,
+    positions,
+    params: options.params,
+    run: options.run,
+    env: options.env,
+    envUnset: options.envUnset,
+  })
+  const v = validateSpec(sub.value, data, file, positions, {
+    cpus: cpus().length,
+    memoryMb: Math.round(totalmem() / 2 ** 20),
+  })
   const issues = sortIssues([...sub.issues, ...v.issues])
   const ok = !issues.some((i) => i.severity === 'error')
   return {
@@ -100,13 +142,18 @@ function finish(data: unknown, text: string, file: string, positions: PositionMa
 async function importDefinition(path: string, options: LoadOptions): Promise<unknown> {
   const url = pathToFileURL(resolve(path)).href
   const ext = extname(path).toLowerCase()
-  const mod = (ext === '.ts' || ext === '.mts'
-    ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url)
-    : await import(url)) as { default?: PipelineDefinition; pipeline?: PipelineDefinition }
+  const mod = (
+    ext === '.ts' || ext === '.mts'
+      ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url)
+      : await import(url)
+  ) as { default?: PipelineDefinition; pipeline?: PipelineDefinition }
   const def = mod.default ?? mod.pipeline
-  if (def === undefined) throw new Error('the module has no default export (export default definePipeline({...}))')
+  if (def === undefined)
+    throw new Error('the module has no default export (export default definePipeline({...}))')
   if (typeof def === 'function') {
-    const params = Object.fromEntries(Object.entries(options.params ?? {}).map(([k, v]) => [k, String(v)]))
+    const params = Object.fromEntries(
+      Object.entries(options.params ?? {}).map(([k, v]) => [k, String(v)]),
+    )
     return await def({ params, env: options.env ?? process.env })
   }
   return def

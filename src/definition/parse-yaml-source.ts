@@ -58,10 +58,16 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   const convert = (node: Node | null | undefined, path: PathSegment[], depth: number): unknown => {
     if (node === null || node === undefined) return null
     if (depth > MAX_ALIAS_DEPTH) {
-      issues.push({ severity: 'error', code: 'E_YAML_SYNTAX', message: 'aliases nest too deeply', file, path: pathToString(path) })
+      issues.push({
+        severity: 'error',
+        code: 'E_YAML_SYNTAX',
+        message: 'aliases nest too deeply',
+        file,
+        path: pathToString(path),
+      })
       return null
     }
-    if (isAlias(node)) return convert(node.resolve(doc) as Node | undefined, path, depth + 1)
+    if (isAlias(node)) return convert(node.resolve(doc), path, depth + 1)
     const style = isScalar(node) ? String(node.type) : undefined
     positions.setValue(path, at(node.range?.[0], style))
     if (isScalar(node)) return node.value
@@ -87,7 +93,11 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     return null
   }
 
-  const convertMap = (node: YAMLMap, path: PathSegment[], depth: number): Record<string, unknown> => {
+  const convertMap = (
+    node: YAMLMap,
+    path: PathSegment[],
+    depth: number,
+  ): Record<string, unknown> => {
     const out: Record<string, unknown> = {}
     const firstSeen = new Map<string, number>()
     const merged: Record<string, unknown>[] = []
@@ -99,7 +109,8 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
         const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
         for (const s of sources) {
           const v = convert(s as Node, [...path, '<<'], depth + 1)
-          if (v !== null && typeof v === 'object' && !Array.isArray(v)) merged.push(v as Record<string, unknown>)
+          if (v !== null && typeof v === 'object' && !Array.isArray(v))
+            merged.push(v as Record<string, unknown>)
         }
         continue
       }
@@ -128,7 +139,7 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     return out
   }
 
-  const value = convert(doc.contents as Node | null, [], 0)
+  const value = convert(doc.contents, [], 0)
   return { value, positions, issues }
 }
 
@@ -136,5 +147,9 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
 function isUnquotedTemplate(node: YAMLMap): boolean {
   if (!node.flow || node.items.length !== 1) return false
   const pair = node.items[0]!
-  return isMap(pair.key) && (pair.key as YAMLMap).flow === true && (pair.value === null || (isScalar(pair.value) && pair.value.value === null))
+  return (
+    isMap(pair.key) &&
+    pair.key.flow === true &&
+    (pair.value === null || (isScalar(pair.value) && pair.value.value === null))
+  )
 }

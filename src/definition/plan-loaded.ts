@@ -22,5 +22,8 @@ export function planLoaded(loaded: LoadedPipeline, options: PlanOptions = {}): E
     })
   }
   const maxParallel = options.maxParallel ?? spec.max_parallel
-  return planPipeline(spec.name, loaded.graph, tasks, { ...options, ...(maxParallel !== undefined && { maxParallel }) })
+  return planPipeline(spec.name, loaded.graph, tasks, {
+    ...options,
+    ...(maxParallel !== undefined && { maxParallel }),
+  })
 }

@@ -9,7 +9,7 @@ import {
   type ParamProblem,
   type ResolvedParams,
 } from '../core/template/resolve-params.js'
-import { paramsSchema, type ParamDecl } from '../core/spec/param-schema.js'
+import { paramsSchema } from '../core/spec/param-schema.js'
 import { pathToString, type PathSegment, type PositionMap } from './position-map.js'
 
 export interface SubstituteOptions {
@@ -49,12 +49,18 @@ export function substituteTemplates(raw: unknown, opts: SubstituteOptions): Subs
   const root = isObj(raw) ? raw : {}
   const decls = paramsSchema.safeParse(root.params ?? {})
   const schedule = root.schedule
-  const cron = typeof schedule === 'string' ? schedule : isObj(schedule) && typeof schedule.cron === 'string' ? schedule.cron : undefined
-  const timezone = isObj(schedule) && typeof schedule.timezone === 'string' ? schedule.timezone : undefined
+  const cron =
+    typeof schedule === 'string'
+      ? schedule
+      : isObj(schedule) && typeof schedule.cron === 'string'
+        ? schedule.cron
+        : undefined
+  const timezone =
+    isObj(schedule) && typeof schedule.timezone === 'string' ? schedule.timezone : undefined
   const name = typeof root.name === 'string' ? root.name : 'pipeline'
   const builtins = builtinVars(name, { cron, timezone, ...opts.run })
   const { params, problems } = resolveParams(
-    decls.success ? (decls.data as Record<string, ParamDecl>) : {},
+    decls.success ? decls.data : {},
     opts.params ?? {},
     builtins,
     penv,
@@ -93,13 +99,15 @@ export function substituteTemplates(raw: unknown, opts: SubstituteOptions): Subs
   const pipelineScope = taskScope(params, {}, penv).scope
   const out: Obj = {}
   for (const [k, v] of Object.entries(root)) {
-    if (k === 'params') out[k] = v // declarations are resolved above, not rendered in place
+    if (k === 'params')
+      out[k] = v // declarations are resolved above, not rendered in place
     else if (k === 'tasks' && isObj(v)) {
       const tasks: Obj = {}
       for (const [id, task] of Object.entries(v)) {
         const taskParams = isObj(task) && isObj(task.params) ? task.params : undefined
         const ts = taskScope(params, taskParams, penv)
-        for (const p of ts.problems) issues.push(paramIssue(p, () => locate(['tasks', id, 'params', p.param])))
+        for (const p of ts.problems)
+          issues.push(paramIssue(p, () => locate(['tasks', id, 'params', p.param])))
         tasks[id] = walk(task, ['tasks', id], ts.scope)
       }
       out[k] = tasks
@@ -110,9 +118,15 @@ export function substituteTemplates(raw: unknown, opts: SubstituteOptions): Subs
 
 function paramIssue(
   p: ParamProblem,
-  locate: (path: readonly PathSegment[]) => { file: string; path: string; line?: number; col?: number },
+  locate: (path: readonly PathSegment[]) => {
+    file: string
+    path: string
+    line?: number
+    col?: number
+  },
 ): ValidationIssue {
-  const where = p.source === 'command-line' ? { file: '--param', path: p.param } : locate(['params', p.param])
+  const where =
+    p.source === 'command-line' ? { file: '--param', path: p.param } : locate(['params', p.param])
   return {
     severity: p.code.startsWith('W_') ? 'warning' : 'error',
     code: p.code,

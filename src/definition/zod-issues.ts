@@ -26,8 +26,19 @@ export function zodIssues(
       const pos = key ? positions?.key(p) : positions?.value(p)
       return { file, path: pathToString(p), ...(pos && { line: pos.line, col: pos.col }) }
     }
-    const push = (code: ErrorCode, message: string, where: ReturnType<typeof at>, suggestion?: string) =>
-      out.push({ severity: 'error', code, message, ...where, ...(suggestion !== undefined && { suggestion }) })
+    const push = (
+      code: ErrorCode,
+      message: string,
+      where: ReturnType<typeof at>,
+      suggestion?: string,
+    ) =>
+      out.push({
+        severity: 'error',
+        code,
+        message,
+        ...where,
+        ...(suggestion !== undefined && { suggestion }),
+      })
     const value = valueAt(data, issue.path as PathSegment[])
     switch (issue.code) {
       case 'unrecognized_keys': {
@@ -37,15 +48,25 @@ export function zodIssues(
             'E_SCHEMA_UNKNOWN_KEY',
             `unknown key "${key}"${where(path)}`,
             at([...path, key], true),
-            didYouMean(key, known) ?? (known.length > 0 ? `known keys: ${known.join(', ')}` : undefined),
+            didYouMean(key, known) ??
+              (known.length > 0 ? `known keys: ${known.join(', ')}` : undefined),
           )
         }
         break
       }
       case 'invalid_type':
         if (value === undefined) {
-          push('E_SCHEMA_REQUIRED', `missing required key "${String(path[path.length - 1])}"${where(path.slice(0, -1))}`, at(path.slice(0, -1)))
-        } else push('E_SCHEMA_TYPE', `${pathToString(path)} must be ${issue.expected}, not ${describe(value)}`, at(path))
+          push(
+            'E_SCHEMA_REQUIRED',
+            `missing required key "${String(path[path.length - 1])}"${where(path.slice(0, -1))}`,
+            at(path.slice(0, -1)),
+          )
+        } else
+          push(
+            'E_SCHEMA_TYPE',
+            `${pathToString(path)} must be ${issue.expected}, not ${describe(value)}`,
+            at(path),
+          )
         break
       case 'invalid_value': {
         const allowed = issue.values.map(String)
@@ -110,9 +131,15 @@ function flatten(issues: readonly ZIssue[], data: unknown, prefix: PathSegment[]
       scored.sort((a, b) => b.score - a.score)
       const best = scored[0]!
       if (best.score < 100 && v !== undefined) {
-        out.push({ ...issue, code: 'custom', path: full, message: `${describe(v)} is not allowed here`, params: { code: 'E_SCHEMA_TYPE' } } as ZIssue)
+        out.push({
+          ...issue,
+          code: 'custom',
+          path: full,
+          message: `${describe(v)} is not allowed here`,
+          params: { code: 'E_SCHEMA_TYPE' },
+        })
       } else out.push(...flatten(best.branch, data, full))
-    } else out.push({ ...issue, path: full } as ZIssue)
+    } else out.push({ ...issue, path: full })
   }
   return out
 }
@@ -131,11 +158,16 @@ function knownKeys(schema: z.ZodType, path: readonly PathSegment[]): string[] {
     }
     cur = next
   }
-  return [...new Set(cur.flatMap(unwrap).flatMap((s) => (s instanceof z.ZodObject ? Object.keys(s.shape) : [])))]
+  return [
+    ...new Set(
+      cur.flatMap(unwrap).flatMap((s) => (s instanceof z.ZodObject ? Object.keys(s.shape) : [])),
+    ),
+  ]
 }
 
 function unwrap(s: z.ZodType): z.ZodType[] {
-  if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) return unwrap(s.unwrap() as z.ZodType)
+  if (s instanceof z.ZodOptional || s instanceof z.ZodNullable)
+    return unwrap(s.unwrap() as z.ZodType)
   if (s instanceof z.ZodUnion) return (s.options as z.ZodType[]).flatMap(unwrap)
   return [s]
 }

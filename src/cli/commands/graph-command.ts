@@ -1,7 +1,13 @@
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { planGraphView } from '../../core/dag/plan-graph-view.js'
-import { renderAscii, renderDot, renderJson, renderMermaid, renderSvg } from '../../core/render/index.js'
+import {
+  renderAscii,
+  renderDot,
+  renderJson,
+  renderMermaid,
+  renderSvg,
+} from '../../core/render/index.js'
 import type { GraphView } from '../../core/render/graph-view.js'
 import { SluiceError } from '../../core/sluice-error.js'
 import { planLoaded } from '../../definition/plan-loaded.js'
@@ -22,20 +28,31 @@ export interface GraphOptions {
 
 /** `sluice graph FILE --format ascii|mermaid|dot|svg|json [-o FILE]`. */
 export async function graphCommand(io: CliIo, file: string, opts: GraphOptions): Promise<void> {
-  const format = (opts.format ?? (opts.output ? formatFromName(opts.output) : 'ascii')) as GraphFormat
+  const format = (opts.format ??
+    (opts.output ? formatFromName(opts.output) : 'ascii')) as GraphFormat
   if (!GRAPH_FORMATS.includes(format)) {
-    throw new SluiceError('E_USAGE', `unknown graph format "${format}"`, { hint: `use ${GRAPH_FORMATS.join(', ')}` })
+    throw new SluiceError('E_USAGE', `unknown graph format "${format}"`, {
+      hint: `use ${GRAPH_FORMATS.join(', ')}`,
+    })
   }
-  const loaded = await loadForCli(io, resolve(io.cwd, file), { params: parseParamArgs(opts.param ?? []), envUnset: 'warning', quietWarnings: true })
+  const loaded = await loadForCli(io, resolve(io.cwd, file), {
+    params: parseParamArgs(opts.param ?? []),
+    envUnset: 'warning',
+    quietWarnings: true,
+  })
   const plan = planLoaded(loaded, { select: opts.select ?? [], exclude: opts.exclude ?? [] })
   const descriptions = new Map(
-    Object.entries(loaded.spec.tasks).flatMap(([id, t]) => (t.description ? [[id, t.description] as const] : [])),
+    Object.entries(loaded.spec.tasks).flatMap(([id, t]) =>
+      t.description ? [[id, t.description] as const] : [],
+    ),
   )
   const view = planGraphView(plan, undefined, descriptions)
   const text = render(view, format, io.isTty && !opts.output)
   if (opts.output) {
     await writeFile(resolve(io.cwd, opts.output), text.endsWith('\n') ? text : text + '\n')
-    io.err(`wrote ${opts.output} (${format}, ${view.nodes.length} tasks, ${view.edges.length} edges)`)
+    io.err(
+      `wrote ${opts.output} (${format}, ${view.nodes.length} tasks, ${view.edges.length} edges)`,
+    )
   } else io.out(text)
 }
 
@@ -56,5 +73,11 @@ function render(view: GraphView, format: GraphFormat, color: boolean): string {
 
 function formatFromName(name: string): string {
   const ext = /\.([a-z]+)$/i.exec(name)?.[1]?.toLowerCase()
-  return ext === 'mmd' ? 'mermaid' : ext === 'gv' ? 'dot' : ext === 'txt' ? 'ascii' : (ext ?? 'ascii')
+  return ext === 'mmd'
+    ? 'mermaid'
+    : ext === 'gv'
+      ? 'dot'
+      : ext === 'txt'
+        ? 'ascii'
+        : (ext ?? 'ascii')
 }

@@ -36,7 +36,11 @@ const ORDERS = `id,customer,amount,created_at
 `
 
 /** `sluice init [DIR]`: a project with an example pipeline that runs on embedded defaults. */
-export async function initCommand(io: CliIo, dir: string | undefined, opts: { force?: boolean }): Promise<void> {
+export async function initCommand(
+  io: CliIo,
+  dir: string | undefined,
+  opts: { force?: boolean },
+): Promise<void> {
   const root = resolve(io.cwd, dir ?? '.')
   const files: Record<string, string> = {
     'pipeline.yaml': PIPELINE,
@@ -45,7 +49,9 @@ export async function initCommand(io: CliIo, dir: string | undefined, opts: { fo
   }
   const clash = Object.keys(files).filter((f) => f !== '.gitignore' && existsSync(join(root, f)))
   if (clash.length > 0 && !opts.force) {
-    throw new SluiceError('E_INIT_EXISTS', `${clash.join(', ')} already exist in ${root}`, { hint: 'pass --force to overwrite, or choose another directory' })
+    throw new SluiceError('E_INIT_EXISTS', `${clash.join(', ')} already exist in ${root}`, {
+      hint: 'pass --force to overwrite, or choose another directory',
+    })
   }
   for (const [name, text] of Object.entries(files)) {
     const path = join(root, name)
@@ -54,9 +60,14 @@ export async function initCommand(io: CliIo, dir: string | undefined, opts: { fo
     await writeFile(path, text)
   }
   const { pipelineJsonSchema } = await import('../../definition/pipeline-json-schema.js')
-  await writeFile(join(root, 'pipeline.schema.json'), JSON.stringify(pipelineJsonSchema(), null, 2) + '\n')
+  await writeFile(
+    join(root, 'pipeline.schema.json'),
+    JSON.stringify(pipelineJsonSchema(), null, 2) + '\n',
+  )
   const where = dir ?? '.'
   io.out(`created a sluice project in ${where}:`)
   for (const name of [...Object.keys(files), 'pipeline.schema.json']) io.out(`  ${name}`)
-  io.out(`next: sluice validate ${join(where, 'pipeline.yaml')} && sluice graph ${join(where, 'pipeline.yaml')}`)
+  io.out(
+    `next: sluice validate ${join(where, 'pipeline.yaml')} && sluice graph ${join(where, 'pipeline.yaml')}`,
+  )
 }

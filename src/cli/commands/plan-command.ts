@@ -14,8 +14,15 @@ export interface PlanCommandOptions {
 }
 
 /** `sluice plan FILE`: execution levels, critical path and slack. */
-export async function planCommand(io: CliIo, file: string, opts: PlanCommandOptions): Promise<void> {
-  const loaded = await loadForCli(io, resolve(io.cwd, file), { params: parseParamArgs(opts.param ?? []), envUnset: 'warning' })
+export async function planCommand(
+  io: CliIo,
+  file: string,
+  opts: PlanCommandOptions,
+): Promise<void> {
+  const loaded = await loadForCli(io, resolve(io.cwd, file), {
+    params: parseParamArgs(opts.param ?? []),
+    envUnset: 'warning',
+  })
   const plan = planLoaded(loaded, {
     select: opts.select ?? [],
     exclude: opts.exclude ?? [],
@@ -26,12 +33,15 @@ export async function planCommand(io: CliIo, file: string, opts: PlanCommandOpti
     return
   }
   const byId = new Map(plan.tasks.map((t) => [t.id, t]))
-  io.out(`pipeline ${plan.pipeline}: ${plan.tasks.length} task(s) in ${plan.levels.length} batch(es)${plan.maxParallel ? `, at most ${plan.maxParallel} at once` : ''}`)
+  io.out(
+    `pipeline ${plan.pipeline}: ${plan.tasks.length} task(s) in ${plan.levels.length} batch(es)${plan.maxParallel ? `, at most ${plan.maxParallel} at once` : ''}`,
+  )
   plan.levels.forEach((lvl, k) => {
     const names = lvl.map((id) => {
       const t = byId.get(id)!
       const est = t.estimateMs !== undefined ? ` ~${formatDuration(t.estimateMs)}` : ''
-      const slack = t.slackMs !== undefined && t.slackMs > 0 ? ` slack ${formatDuration(t.slackMs)}` : ''
+      const slack =
+        t.slackMs !== undefined && t.slackMs > 0 ? ` slack ${formatDuration(t.slackMs)}` : ''
       return `${t.critical ? '*' : ''}${id}${est}${slack}`
     })
     io.out(`  ${String(k + 1).padStart(3)}. ${names.join(', ')}`)
@@ -40,7 +50,10 @@ export async function planCommand(io: CliIo, file: string, opts: PlanCommandOpti
     io.out(`  note: ${id} assumes ${deps.join(', ')} already done (not selected)`)
   }
   if (plan.criticalPath) {
-    io.out(`critical path (${formatDuration(plan.criticalPath.durationMs)}): ${plan.criticalPath.tasks.join(' -> ')}`)
+    io.out(
+      `critical path (${formatDuration(plan.criticalPath.durationMs)}): ${plan.criticalPath.tasks.join(' -> ')}`,
+    )
   }
-  if (plan.estimatedDurationMs !== undefined) io.out(`estimated duration: ${formatDuration(plan.estimatedDurationMs)}`)
+  if (plan.estimatedDurationMs !== undefined)
+    io.out(`estimated duration: ${formatDuration(plan.estimatedDurationMs)}`)
 }

@@ -14,14 +14,23 @@ export interface ValidateOptions {
 }
 
 /** `sluice validate FILE|DIR…`: every problem in every file, exit 1 if any error (or warning with --strict). */
-export async function validateCommand(io: CliIo, paths: string[], opts: ValidateOptions): Promise<void> {
+export async function validateCommand(
+  io: CliIo,
+  paths: string[],
+  opts: ValidateOptions,
+): Promise<void> {
   const files = await expand(io.cwd, paths.length ? paths : ['.'])
   const params = parseParamArgs(opts.param ?? [])
   const results = []
   let failed = false
   for (const file of files) {
     const display = relative(io.cwd, file) || file
-    const loaded = await loadPipelineFile(file, { env: io.env, params, envUnset: 'warning', displayName: display })
+    const loaded = await loadPipelineFile(file, {
+      env: io.env,
+      params,
+      envUnset: 'warning',
+      displayName: display,
+    })
     const bad = hasErrors(loaded.issues) || (opts.strict === true && loaded.issues.length > 0)
     failed ||= bad
     const summary = loaded.spec ? planLoaded(loaded) : undefined
@@ -37,7 +46,9 @@ export async function validateCommand(io: CliIo, paths: string[], opts: Validate
       printIssues(io, loaded.issues, loaded.secrets)
       const errors = loaded.issues.filter((i) => i.severity === 'error').length
       const warnings = loaded.issues.length - errors
-      const counts = [errors && `${errors} error(s)`, warnings && `${warnings} warning(s)`].filter(Boolean).join(', ')
+      const counts = [errors && `${errors} error(s)`, warnings && `${warnings} warning(s)`]
+        .filter(Boolean)
+        .join(', ')
       io.out(
         bad
           ? `✗ ${display}: ${counts}`

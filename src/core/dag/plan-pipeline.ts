@@ -30,7 +30,9 @@ export function planPipeline(
   tasks: ReadonlyMap<string, PlanInputTask>,
   options: PlanOptions = {},
 ): ExecutionPlan {
-  const selectable = new Map([...tasks].map(([id, t]) => [id, { tags: t.tags ?? [], type: t.type }]))
+  const selectable = new Map(
+    [...tasks].map(([id, t]) => [id, { tags: t.tags ?? [], type: t.type }]),
+  )
   const chosen = selectTasks(graph, selectable, options.select ?? [], options.exclude ?? [])
   const topo = topoLevels(graph, chosen)
   const order = topo.levels.flat()
@@ -39,7 +41,9 @@ export function planPipeline(
     return options.durationsMs?.[id] ?? tasks.get(id)?.estimateMs
   }
   const hasDurations = order.some((i) => known(i) !== undefined)
-  const cp = hasDurations ? criticalPath(restrict(graph, chosen), order, (i) => known(i) ?? 0) : undefined
+  const cp = hasDurations
+    ? criticalPath(restrict(graph, chosen), order, (i) => known(i) ?? 0)
+    : undefined
   const onCritical = new Set(cp?.path ?? [])
   const levelOf = new Map<number, number>()
   topo.levels.forEach((lvl, k) => lvl.forEach((i) => levelOf.set(i, k)))
@@ -66,7 +70,11 @@ export function planPipeline(
   const rank = (a: string, b: string) => {
     const pa = byId.get(a)!
     const pb = byId.get(b)!
-    return pb.priority - pa.priority || Number(pb.critical) - Number(pa.critical) || (pa.slackMs ?? 0) - (pb.slackMs ?? 0)
+    return (
+      pb.priority - pa.priority ||
+      Number(pb.critical) - Number(pa.critical) ||
+      (pa.slackMs ?? 0) - (pb.slackMs ?? 0)
+    )
   }
   const cap = options.maxParallel
   const levels: string[][] = []
@@ -81,7 +89,10 @@ export function planPipeline(
     if (outside.length > 0) excludedDependencies[graph.ids[i]!] = outside
   }
   const estimatedDurationMs = hasDurations
-    ? levels.reduce((sum, lvl) => sum + Math.max(0, ...lvl.map((id) => byId.get(id)!.estimateMs ?? 0)), 0)
+    ? levels.reduce(
+        (sum, lvl) => sum + Math.max(0, ...lvl.map((id) => byId.get(id)!.estimateMs ?? 0)),
+        0,
+      )
     : undefined
   return {
     pipeline,

@@ -34,7 +34,11 @@ function union(sets: Set<number>[]): Set<number> {
   return out
 }
 
-function evalTerm(g: TaskGraph, tasks: ReadonlyMap<string, SelectableTask>, term: string): Set<number> {
+function evalTerm(
+  g: TaskGraph,
+  tasks: ReadonlyMap<string, SelectableTask>,
+  term: string,
+): Set<number> {
   const parts = term.split(',').filter(Boolean)
   let acc: Set<number> | undefined
   for (const p of parts) {
@@ -44,7 +48,11 @@ function evalTerm(g: TaskGraph, tasks: ReadonlyMap<string, SelectableTask>, term
   return acc ?? new Set()
 }
 
-function evalPart(g: TaskGraph, tasks: ReadonlyMap<string, SelectableTask>, part: string): Set<number> {
+function evalPart(
+  g: TaskGraph,
+  tasks: ReadonlyMap<string, SelectableTask>,
+  part: string,
+): Set<number> {
   const fail = (msg: string, hint?: string) => {
     throw new SluiceError('E_SELECT_INVALID', msg, { hint })
   }
@@ -60,11 +68,18 @@ function evalPart(g: TaskGraph, tasks: ReadonlyMap<string, SelectableTask>, part
     return out
   }
   const m = PART.exec(part)
-  if (!m) return fail(`cannot read selector "${part}"`, 'write name, +name, name+, @name, tag:x or type:x')
+  if (!m)
+    return fail(
+      `cannot read selector "${part}"`,
+      'write name, +name, name+, @name, tag:x or type:x',
+    )
   const [, up, at, name, down] = m
   const seeds = matchNames(g, name!)
   if (seeds.size === 0) {
-    return fail(`selector "${part}" names no task`, didYouMean(name!, g.ids) ?? `tasks: ${g.ids.slice(0, 10).join(', ')}`)
+    return fail(
+      `selector "${part}" names no task`,
+      didYouMean(name!, g.ids) ?? `tasks: ${g.ids.slice(0, 10).join(', ')}`,
+    )
   }
   let out = new Set(seeds)
   const depth = (s: string | undefined) => (s === undefined ? 0 : s === '' ? Infinity : Number(s))
@@ -90,7 +105,11 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-function walk(edges: readonly (readonly number[])[], start: Set<number>, maxDepth: number): Set<number> {
+function walk(
+  edges: readonly (readonly number[])[],
+  start: Set<number>,
+  maxDepth: number,
+): Set<number> {
   const seen = new Set(start)
   let frontier = [...start]
   for (let d = 0; d < maxDepth && frontier.length > 0; d++) {

@@ -32,7 +32,10 @@ export function buildTaskGraph(deps: ReadonlyMap<string, readonly string[]>): Ta
 }
 
 /** Indices reachable from `start` following `edges` (start included). Iterative. */
-export function reachable(edges: readonly (readonly number[])[], start: Iterable<number>): Set<number> {
+export function reachable(
+  edges: readonly (readonly number[])[],
+  start: Iterable<number>,
+): Set<number> {
   const seen = new Set<number>(start)
   const stack = [...seen]
   while (stack.length > 0) {

@@ -27,7 +27,13 @@ export function validateGraph(deps: ReadonlyMap<string, readonly string[]>): {
     list.forEach((d, k) => {
       const path = `tasks.${id}.depends_on[${k}]`
       if (d === id) {
-        problems.push({ severity: 'error', code: 'E_DEP_SELF', message: `task ${id} depends on itself`, path, suggestion: `remove "${d}" from depends_on` })
+        problems.push({
+          severity: 'error',
+          code: 'E_DEP_SELF',
+          message: `task ${id} depends on itself`,
+          path,
+          suggestion: `remove "${d}" from depends_on`,
+        })
       } else if (!deps.has(d)) {
         problems.push({
           severity: 'error',

@@ -23,7 +23,9 @@ export interface GraphEdge {
 }
 
 /** Fill and text colours per task state; also used by the dashboard. */
-export const STATE_COLORS: Readonly<Record<TaskState | 'NONE', { fill: string; stroke: string; ansi: number }>> = {
+export const STATE_COLORS: Readonly<
+  Record<TaskState | 'NONE', { fill: string; stroke: string; ansi: number }>
+> = {
   NONE: { fill: '#f5f7fa', stroke: '#7b8794', ansi: 0 },
   PENDING: { fill: '#eef2f7', stroke: '#9aa5b1', ansi: 90 },
   QUEUED: { fill: '#e0e8f9', stroke: '#4c63b6', ansi: 34 },

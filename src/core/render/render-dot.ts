@@ -30,7 +30,10 @@ export function renderDot(view: GraphView): string {
 }
 
 function escape(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r\n|\r|\n/g, '\\n')
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r\n|\r|\n/g, '\\n')
 }
 
 function quote(s: string): string {

@@ -70,8 +70,10 @@ export function renderMermaid(view: GraphView): string {
     const c = STATE_COLORS[s as keyof typeof STATE_COLORS] ?? STATE_COLORS.NONE
     lines.push(`  classDef ${s} fill:${c.fill},stroke:${c.stroke},color:#1f2933`)
   }
-  for (const n of view.nodes) if (n.state !== undefined) lines.push(`  class ${mid(n.id)} ${n.state}`)
-  for (const n of view.nodes) if (n.critical === true) lines.push(`  style ${mid(n.id)} stroke-width:3px`)
+  for (const n of view.nodes)
+    if (n.state !== undefined) lines.push(`  class ${mid(n.id)} ${n.state}`)
+  for (const n of view.nodes)
+    if (n.critical === true) lines.push(`  style ${mid(n.id)} stroke-width:3px`)
   return lines.join('\n')
 }
 

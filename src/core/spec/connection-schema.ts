@@ -12,7 +12,10 @@ export const CONNECTOR_KINDS = {
 export type ConnectorKind = keyof typeof CONNECTOR_KINDS
 
 export const connectionObjectSchema = z.looseObject({
-  type: z.string().optional().describe('Connector kind: postgres, mysql, sqlite, http, prometheus, influxdb.'),
+  type: z
+    .string()
+    .optional()
+    .describe('Connector kind: postgres, mysql, sqlite, http, prometheus, influxdb.'),
   url: z.string().describe('Connection URL; put secrets in ${env:NAME}.'),
   pool: z.number().int().min(1).max(1000).optional().describe('Connection pool size. Default 4.'),
 })

@@ -17,7 +17,10 @@ export const DAY_MS = 86_400_000
 export const MAX_TIMEOUT_MS = 7 * DAY_MS
 
 /** A timeout: more than 0 and at most 7 days. */
-export const timeoutSchema = durationSchema.refine((v) => {
-  const ms = parseDuration(v)
-  return ms === undefined || (ms > 0 && ms <= MAX_TIMEOUT_MS)
-}, coded('E_TIMEOUT_RANGE', 'timeout must be more than 0 and at most 7d'))
+export const timeoutSchema = durationSchema.refine(
+  (v) => {
+    const ms = parseDuration(v)
+    return ms === undefined || (ms > 0 && ms <= MAX_TIMEOUT_MS)
+  },
+  coded('E_TIMEOUT_RANGE', 'timeout must be more than 0 and at most 7d'),
+)

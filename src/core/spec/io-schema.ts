@@ -28,7 +28,9 @@ export const csvOptionsSchema = z.strictObject({
 
 export const incrementalSchema = z.strictObject({
   column: z.string().min(1).describe('Monotonic column (updated_at, id) used as the watermark.'),
-  lookback: durationSchema.optional().describe('Re-read this much before the watermark (late rows).'),
+  lookback: durationSchema
+    .optional()
+    .describe('Re-read this much before the watermark (late rows).'),
   initial: z.union([z.string(), z.number()]).optional().describe('Watermark for the first run.'),
 })
 
@@ -45,8 +47,16 @@ export const sourceSchema = z.strictObject({
   query: z.string().optional(),
   columns: z.record(z.string(), z.enum(COLUMN_TYPES)).optional().describe('Declared column types.'),
   incremental: incrementalSchema.optional(),
-  batch_size: z.number().int().min(1).max(10_000_000).optional().describe('Rows per batch. Default 10000.'),
-  on_error: errorPolicySchema.optional().describe('Bad records: fail, skip or quarantine. Default fail.'),
+  batch_size: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .optional()
+    .describe('Rows per batch. Default 10000.'),
+  on_error: errorPolicySchema
+    .optional()
+    .describe('Bad records: fail, skip or quarantine. Default fail.'),
   max_bad_rows: z.number().int().min(0).optional(),
   // HTTP-based connectors (REST, Prometheus, InfluxDB) add their own keys in later versions.
   endpoint: z.string().optional(),

@@ -20,9 +20,15 @@ export type ParamValue = z.infer<typeof paramValueSchema>
 export const paramDeclSchema = z.union([
   paramValueSchema,
   z.strictObject({
-    type: z.enum(PARAM_TYPES).optional().describe('Default: inferred from the default, else string.'),
+    type: z
+      .enum(PARAM_TYPES)
+      .optional()
+      .describe('Default: inferred from the default, else string.'),
     default: paramValueSchema.optional(),
-    required: z.boolean().optional().describe('Fail when no value is given. Default: true when no default.'),
+    required: z
+      .boolean()
+      .optional()
+      .describe('Fail when no value is given. Default: true when no default.'),
     description: z.string().optional(),
     values: z.array(scalarSchema).optional().describe('Allowed values.'),
   }),

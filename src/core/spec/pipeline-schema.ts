@@ -22,7 +22,10 @@ export const defaultsSchema = z.strictObject({
 
 const taskIdSchema = z
   .string()
-  .regex(TASK_ID_PATTERN, coded('E_SCHEMA_VALUE', 'task ids are letters, digits, _ and -, starting with a letter or _'))
+  .regex(
+    TASK_ID_PATTERN,
+    coded('E_SCHEMA_VALUE', 'task ids are letters, digits, _ and -, starting with a letter or _'),
+  )
 
 /**
  * The top level of a pipeline file. `tasks` is checked here only as a map; each task is then
@@ -31,18 +34,35 @@ const taskIdSchema = z
 export const pipelineShape = {
   name: z
     .string()
-    .regex(PIPELINE_NAME_PATTERN, coded('E_SCHEMA_VALUE', 'pipeline names are lower-case letters, digits, _ and -'))
+    .regex(
+      PIPELINE_NAME_PATTERN,
+      coded('E_SCHEMA_VALUE', 'pipeline names are lower-case letters, digits, _ and -'),
+    )
     .describe('Unique pipeline name.'),
   description: z.string().optional(),
   schedule: scheduleSchema.optional(),
   params: paramsSchema.optional(),
   connections: z.record(z.string(), connectionSchema).optional(),
-  pools: z.record(z.string(), z.number().int().min(1).max(10_000)).optional().describe('Named concurrency pools.'),
+  pools: z
+    .record(z.string(), z.number().int().min(1).max(10_000))
+    .optional()
+    .describe('Named concurrency pools.'),
   defaults: defaultsSchema.optional(),
-  max_parallel: z.number().int().min(1).max(10_000).optional().describe('Most tasks running at once.'),
-  fail_fast: z.boolean().optional().describe('Stop starting tasks after the first failure. Default false.'),
+  max_parallel: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .describe('Most tasks running at once.'),
+  fail_fast: z
+    .boolean()
+    .optional()
+    .describe('Stop starting tasks after the first failure. Default false.'),
   timeout: timeoutSchema.optional().describe('Run timeout.'),
-  retention: durationSchema.optional().describe('How long runs, logs and datasets are kept. Default 30d.'),
+  retention: durationSchema
+    .optional()
+    .describe('How long runs, logs and datasets are kept. Default 30d.'),
   tags: z.array(z.string()).optional(),
 }
 

@@ -20,7 +20,9 @@ export const retryPolicySchema = z
       )
       .optional()
       .describe('Attempts in all, counting the first try. Default 3.'),
-    initial_delay: durationSchema.optional().describe('Delay before the second attempt. Default 1s.'),
+    initial_delay: durationSchema
+      .optional()
+      .describe('Delay before the second attempt. Default 1s.'),
     max_delay: durationSchema.optional().describe('Upper bound of any delay. Default 5m.'),
     jitter: z.boolean().optional().describe('Full jitter on each delay. Default true.'),
   })
@@ -40,7 +42,10 @@ export const retriesSchema = z.union([
     .int()
     .refine(
       (n) => n >= 1 && n <= MAX_ATTEMPTS_LIMIT,
-      coded('E_RETRIES_RANGE', `retries (attempts in all) must be between 1 and ${MAX_ATTEMPTS_LIMIT}`),
+      coded(
+        'E_RETRIES_RANGE',
+        `retries (attempts in all) must be between 1 and ${MAX_ATTEMPTS_LIMIT}`,
+      ),
     ),
   retryPolicySchema,
 ])

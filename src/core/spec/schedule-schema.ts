@@ -34,7 +34,10 @@ export const scheduleSchema = z.union([
     cron: cronSchema,
     timezone: z
       .string()
-      .refine(isValidTimezone, coded('E_CRON_INVALID', 'unknown time zone; use an IANA name like Europe/Berlin'))
+      .refine(
+        isValidTimezone,
+        coded('E_CRON_INVALID', 'unknown time zone; use an IANA name like Europe/Berlin'),
+      )
       .optional()
       .describe('IANA time zone. Default UTC.'),
     overlap: z

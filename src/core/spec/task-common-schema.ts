@@ -19,8 +19,17 @@ export const taskCommonShape = {
     .describe('Upstream task ids that must finish first.'),
   retries: retriesSchema.optional(),
   timeout: timeoutSchema.optional().describe('Per-attempt timeout. Default 1h.'),
-  pool: z.string().optional().describe('A pool under `pools:` (or a connection name) limiting concurrency.'),
-  priority: z.number().int().min(-1000).max(1000).optional().describe('Higher runs first. Default 0.'),
+  pool: z
+    .string()
+    .optional()
+    .describe('A pool under `pools:` (or a connection name) limiting concurrency.'),
+  priority: z
+    .number()
+    .int()
+    .min(-1000)
+    .max(1000)
+    .optional()
+    .describe('Higher runs first. Default 0.'),
   tags: z.array(z.string()).optional(),
   params: taskParamsSchema.optional().describe('Parameter values for this task only.'),
   on_upstream_failure: z.enum(['skip', 'run']).optional().describe('Default skip.'),

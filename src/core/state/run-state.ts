@@ -3,7 +3,11 @@ import { SluiceError } from '../sluice-error.js'
 export const RUN_STATES = ['QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const
 export type RunState = (typeof RUN_STATES)[number]
 
-export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set(['SUCCESS', 'FAILED', 'CANCELLED'])
+export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set([
+  'SUCCESS',
+  'FAILED',
+  'CANCELLED',
+])
 
 /**
  * Allowed run transitions (DESIGN.md §4). A finished run that is resumed goes back to RUNNING

@@ -1,9 +1,23 @@
 import { SluiceError } from '../sluice-error.js'
 
-export const TASK_STATES = ['PENDING', 'QUEUED', 'RUNNING', 'RETRYING', 'SUCCESS', 'FAILED', 'SKIPPED', 'CANCELLED'] as const
+export const TASK_STATES = [
+  'PENDING',
+  'QUEUED',
+  'RUNNING',
+  'RETRYING',
+  'SUCCESS',
+  'FAILED',
+  'SKIPPED',
+  'CANCELLED',
+] as const
 export type TaskState = (typeof TASK_STATES)[number]
 
-export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set(['SUCCESS', 'FAILED', 'SKIPPED', 'CANCELLED'])
+export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
+  'SUCCESS',
+  'FAILED',
+  'SKIPPED',
+  'CANCELLED',
+])
 
 /**
  * Allowed task transitions (DESIGN.md §4). `resume` starts new attempts for FAILED, CANCELLED and
@@ -21,7 +35,11 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>>
 }
 
 /** Terminal states that `resume` may reopen (to PENDING, with a new attempt to come). */
-export const RESUMABLE_TASK_STATES: ReadonlySet<TaskState> = new Set(['FAILED', 'CANCELLED', 'SKIPPED'])
+export const RESUMABLE_TASK_STATES: ReadonlySet<TaskState> = new Set([
+  'FAILED',
+  'CANCELLED',
+  'SKIPPED',
+])
 
 export function canTransitionTask(from: TaskState, to: TaskState): boolean {
   return TASK_TRANSITIONS[from].includes(to)

@@ -10,8 +10,13 @@ export const commandTask = {
   schema: z.strictObject({
     type: z.literal('command'),
     ...taskCommonShape,
-    command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe('Shell line, or argv without a shell.'),
-    env: z.record(z.string(), z.string()).optional().describe('Added to the inherited environment.'),
+    command: z
+      .union([z.string().min(1), z.array(z.string()).min(1)])
+      .describe('Shell line, or argv without a shell.'),
+    env: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Added to the inherited environment.'),
     cwd: z.string().optional().describe('Working directory, relative to the pipeline file.'),
   }),
 } as const satisfies TaskType

@@ -10,7 +10,11 @@ export const sqlTask = {
   schema: z.strictObject({
     type: z.literal('sql'),
     ...taskCommonShape,
-    sql: z.string().min(1).optional().describe('The query; upstream datasets are views named after their task.'),
+    sql: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The query; upstream datasets are views named after their task.'),
     file: z.string().optional().describe('A .sql file instead of sql:.'),
     connection: z.string().optional().describe('Run inside this database instead of DuckDB.'),
     input: z.union([z.string(), z.array(z.string())]).optional(),

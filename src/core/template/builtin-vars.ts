@@ -32,7 +32,10 @@ export function builtinVars(pipeline: string, input: RunContextInput = {}): Buil
   let start = new Date(end.getTime() - 86_400_000)
   if (input.cron !== undefined) {
     try {
-      const prev = new Cron(input.cron, { timezone: input.timezone, paused: true }).previousRuns(1, end)[0]
+      const prev = new Cron(input.cron, { timezone: input.timezone, paused: true }).previousRuns(
+        1,
+        end,
+      )[0]
       if (prev) start = prev
     } catch {
       // an invalid cron is reported by validation; keep the one-day default here

@@ -2,14 +2,24 @@ import { parseDuration } from '../duration.js'
 import type { ParamType, ParamValue } from '../spec/param-schema.js'
 
 /** Converts a value (often a command-line string) to a param type; returns an error text on mismatch. */
-export function coerceParam(value: unknown, type: ParamType): { ok: true; value: ParamValue } | { ok: false; error: string } {
-  const bad = (what: string) => ({ ok: false as const, error: `${JSON.stringify(value)} is not ${what}` })
+export function coerceParam(
+  value: unknown,
+  type: ParamType,
+): { ok: true; value: ParamValue } | { ok: false; error: string } {
+  const bad = (what: string) => ({
+    ok: false as const,
+    error: `${JSON.stringify(value)} is not ${what}`,
+  })
   switch (type) {
     case 'string':
-      return typeof value === 'object' && value !== null ? bad('a string') : { ok: true, value: String(value as string) }
+      return typeof value === 'object' && value !== null
+        ? bad('a string')
+        : { ok: true, value: String(value) }
     case 'integer': {
       const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value
-      return typeof n === 'number' && Number.isSafeInteger(n) ? { ok: true, value: n } : bad('an integer')
+      return typeof n === 'number' && Number.isSafeInteger(n)
+        ? { ok: true, value: n }
+        : bad('an integer')
     }
     case 'number': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
@@ -17,27 +27,30 @@ export function coerceParam(value: unknown, type: ParamType): { ok: true; value:
     }
     case 'boolean': {
       if (typeof value === 'boolean') return { ok: true, value }
-      const s = String(value as string).toLowerCase()
+      const s = String(value).toLowerCase()
       if (['true', '1', 'yes', 'on'].includes(s)) return { ok: true, value: true }
       if (['false', '0', 'no', 'off'].includes(s)) return { ok: true, value: false }
       return bad('a boolean (true/false)')
     }
     case 'date': {
-      const s = String(value as string)
+      const s = String(value)
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s)
       if (!m) return bad('a date (YYYY-MM-DD)')
       const d = new Date(`${s}T00:00:00Z`)
-      return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s) ? { ok: true, value: s } : bad('a real date')
+      return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s)
+        ? { ok: true, value: s }
+        : bad('a real date')
     }
     case 'timestamp': {
-      const s = String(value as string)
+      const s = String(value)
       const d = new Date(s)
       return /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(d.getTime())
         ? { ok: true, value: d.toISOString() }
         : bad('a timestamp (ISO-8601)')
     }
     case 'duration':
-      return (typeof value === 'string' || typeof value === 'number') && parseDuration(value) !== undefined
+      return (typeof value === 'string' || typeof value === 'number') &&
+        parseDuration(value) !== undefined
         ? { ok: true, value }
         : bad('a duration (30s, 5m, 2h, PT1H)')
     case 'list': {

@@ -1,6 +1,10 @@
 import type { ErrorCode } from '../error-codes.js'
 import { didYouMean } from '../suggest.js'
-import { parseExpression, TEMPLATE_FILTERS, type TemplateExpression } from './template-expression.js'
+import {
+  parseExpression,
+  TEMPLATE_FILTERS,
+  type TemplateExpression,
+} from './template-expression.js'
 
 export interface TemplateProblem {
   readonly code: ErrorCode
@@ -12,7 +16,9 @@ export interface TemplateProblem {
 
 export interface TemplateScope {
   /** Looks up a dotted path; `found: false` when it does not exist. */
-  lookup(path: readonly string[]): { found: true; value: unknown } | { found: false; suggestion?: string }
+  lookup(
+    path: readonly string[],
+  ): { found: true; value: unknown } | { found: false; suggestion?: string }
   /** Value of ${env:NAME}; undefined when unset. */
   env(name: string): string | undefined
   /** Called with every env value substituted, so it can be masked wherever it is printed. */
@@ -41,11 +47,14 @@ export function renderTemplate(
   if (whole && !whole[1]!.includes('}}')) {
     return { value: evalExpr(whole[1]!, 0, scope, problems), problems }
   }
-  const out = text.replace(TEMPLATE, (_m, expr: string | undefined, envName: string | undefined, offset: number) => {
-    if (envName !== undefined) return envValue(envName, offset, scope, problems)
-    const v = evalExpr(expr!, offset, scope, problems)
-    return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string)
-  })
+  const out = text.replace(
+    TEMPLATE,
+    (_m, expr: string | undefined, envName: string | undefined, offset: number) => {
+      if (envName !== undefined) return envValue(envName, offset, scope, problems)
+      const v = evalExpr(expr!, offset, scope, problems)
+      return toText(v)
+    },
+  )
   const stray = out.indexOf('{{')
   if (stray !== -1 && problems.length === 0) {
     problems.push({ code: 'E_TEMPLATE_SYNTAX', message: 'unclosed "{{"', offset: stray })
@@ -53,7 +62,12 @@ export function renderTemplate(
   return { value: out, problems }
 }
 
-function envValue(name: string, offset: number, scope: TemplateScope, problems: TemplateProblem[]): string {
+function envValue(
+  name: string,
+  offset: number,
+  scope: TemplateScope,
+  problems: TemplateProblem[],
+): string {
   const v = scope.env(name)
   if (v === undefined) {
     problems.push({
@@ -68,12 +82,21 @@ function envValue(name: string, offset: number, scope: TemplateScope, problems: 
   return v
 }
 
-function evalExpr(src: string, offset: number, scope: TemplateScope, problems: TemplateProblem[]): unknown {
+function evalExpr(
+  src: string,
+  offset: number,
+  scope: TemplateScope,
+  problems: TemplateProblem[],
+): unknown {
   let expr: TemplateExpression
   try {
     expr = parseExpression(src)
-  } catch (msg) {
-    problems.push({ code: 'E_TEMPLATE_SYNTAX', message: `in {{${src}}}: ${String(msg)}`, offset })
+  } catch (e) {
+    problems.push({
+      code: 'E_TEMPLATE_SYNTAX',
+      message: `in {{${src}}}: ${e instanceof Error ? e.message : String(e)}`,
+      offset,
+    })
     return undefined
   }
   const found = scope.lookup(expr.path)
@@ -106,10 +129,18 @@ function evalExpr(src: string, offset: number, scope: TemplateScope, problems: T
         problems.push({
           code: 'E_TEMPLATE_UNKNOWN',
           message: `unknown filter "${f.name}"`,
-          suggestion: didYouMean(f.name, TEMPLATE_FILTERS) ?? `filters: ${TEMPLATE_FILTERS.join(', ')}`,
+          suggestion:
+            didYouMean(f.name, TEMPLATE_FILTERS) ?? `filters: ${TEMPLATE_FILTERS.join(', ')}`,
           offset,
         })
     }
   }
   return value
+}
+
+function toText(v: unknown): string {
+  if (v === undefined || v === null) return ''
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v.toString()
+  return JSON.stringify(v)
 }

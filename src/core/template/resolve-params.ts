@@ -31,13 +31,18 @@ export interface ResolvedParams {
 }
 
 function declType(d: ParamDecl): ParamType {
-  if (d !== null && typeof d === 'object' && !Array.isArray(d)) return d.type ?? inferParamType(d.default)
+  if (d !== null && typeof d === 'object' && !Array.isArray(d))
+    return d.type ?? inferParamType(d.default)
   return inferParamType(d)
 }
 
 function declDefault(d: ParamDecl): { has: boolean; value?: ParamValue; required: boolean } {
   if (d !== null && typeof d === 'object' && !Array.isArray(d)) {
-    return { has: d.default !== undefined, value: d.default, required: d.required ?? d.default === undefined }
+    return {
+      has: d.default !== undefined,
+      value: d.default,
+      required: d.required ?? d.default === undefined,
+    }
   }
   return { has: true, value: d, required: false }
 }
@@ -64,7 +69,9 @@ export function resolveParams(
       problems.push({
         code: 'E_PARAM_UNDECLARED',
         message: `--param ${name} is not declared by the pipeline`,
-        suggestion: didYouMean(name, Object.keys(declared)) ?? `declared params: ${Object.keys(declared).join(', ') || 'none'}`,
+        suggestion:
+          didYouMean(name, Object.keys(declared)) ??
+          `declared params: ${Object.keys(declared).join(', ') || 'none'}`,
         param: name,
         source: 'command-line',
       })
@@ -74,7 +81,12 @@ export function resolveParams(
   const resolve = (name: string): boolean => {
     if (state.get(name) === 'done') return true
     if (state.get(name) === 'busy') {
-      problems.push({ code: 'E_PARAM_CYCLE', message: `param ${name} refers to itself through its default`, param: name, source: 'file' })
+      problems.push({
+        code: 'E_PARAM_CYCLE',
+        message: `param ${name} refers to itself through its default`,
+        param: name,
+        source: 'file',
+      })
       return false
     }
     const d = declared[name]
@@ -114,12 +126,23 @@ export function resolveParams(
       const c = coerceParam(raw, type)
       if (c.ok) values[name] = c.value
       else {
-        problems.push({ code: 'E_PARAM_TYPE', message: `param ${name} (${type}): ${c.error}`, param: name, source })
+        problems.push({
+          code: 'E_PARAM_TYPE',
+          message: `param ${name} (${type}): ${c.error}`,
+          param: name,
+          source,
+        })
         values[name] = null
       }
     } else values[name] = null
     const d2 = declared[name]
-    if (d2 !== null && typeof d2 === 'object' && !Array.isArray(d2) && d2.values && values[name] !== null) {
+    if (
+      d2 !== null &&
+      typeof d2 === 'object' &&
+      !Array.isArray(d2) &&
+      d2.values &&
+      values[name] !== null
+    ) {
       if (!d2.values.some((v) => v === values[name])) {
         problems.push({
           code: 'E_PARAM_TYPE',
@@ -139,7 +162,12 @@ export function resolveParams(
       if (path[0] === 'params' && path.length === 2) {
         const n = path[1]!
         if (n === owner && state.get(n) === 'busy') {
-          problems.push({ code: 'E_PARAM_CYCLE', message: `param ${n} refers to itself`, param: n, source: 'file' })
+          problems.push({
+            code: 'E_PARAM_CYCLE',
+            message: `param ${n} refers to itself`,
+            param: n,
+            source: 'file',
+          })
           return { found: true, value: null }
         }
         if (resolve(n)) return { found: true, value: values[n] }
@@ -157,7 +185,14 @@ export function resolveParams(
 }
 
 function fromTemplate(p: TemplateProblem, param: string): ParamProblem {
-  return { code: p.code, message: `in the default of param ${param}: ${p.message}`, suggestion: p.suggestion, param, source: 'file', offset: p.offset }
+  return {
+    code: p.code,
+    message: `in the default of param ${param}: ${p.message}`,
+    suggestion: p.suggestion,
+    param,
+    source: 'file',
+    offset: p.offset,
+  }
 }
 
 export function lookupBuiltin(
@@ -168,7 +203,10 @@ export function lookupBuiltin(
   if (path.length === 1 && head !== undefined && head in builtins) {
     return { found: true, value: builtins[head as keyof BuiltinVars] }
   }
-  return { found: false, suggestion: didYouMean(path.join('.'), [...BUILTIN_NAMES, 'params.<name>']) }
+  return {
+    found: false,
+    suggestion: didYouMean(path.join('.'), [...BUILTIN_NAMES, 'params.<name>']),
+  }
 }
 
 /**
@@ -205,7 +243,12 @@ export function taskScope(
     if (type !== undefined && v !== null && v !== undefined) {
       const c = coerceParam(v, type)
       if (!c.ok) {
-        problems.push({ code: 'E_PARAM_TYPE', message: `task param ${name} (${type}): ${c.error}`, param: name, source: 'task' })
+        problems.push({
+          code: 'E_PARAM_TYPE',
+          message: `task param ${name} (${type}): ${c.error}`,
+          param: name,
+          source: 'task',
+        })
         continue
       }
       v = c.value

@@ -1,3 +1,5 @@
+export class TemplateSyntaxError extends Error {}
+
 /** A parsed `{{ path | filter(arg) | … }}` expression. */
 export interface TemplateExpression {
   readonly path: readonly string[]
@@ -12,13 +14,15 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/
 export function parseExpression(src: string): TemplateExpression {
   const segments = splitTopLevel(src, '|')
   const head = segments[0]!.trim()
-  if (head === '') throw 'empty expression'
+  if (head === '') throw new TemplateSyntaxError('empty expression')
   const path = head.split('.').map((s) => s.trim())
-  if (!path.every((p) => IDENT.test(p))) throw `"${head}" is not a variable name`
+  if (!path.every((p) => IDENT.test(p)))
+    throw new TemplateSyntaxError(`"${head}" is not a variable name`)
   const filters = segments.slice(1).map((f) => {
     const m = /^\s*([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*$/s.exec(f)
-    if (!m) throw `cannot read filter "${f.trim()}"`
-    const args = m[2] === undefined || m[2].trim() === '' ? [] : splitTopLevel(m[2], ',').map(parseLiteral)
+    if (!m) throw new TemplateSyntaxError(`cannot read filter "${f.trim()}"`)
+    const args =
+      m[2] === undefined || m[2].trim() === '' ? [] : splitTopLevel(m[2], ',').map(parseLiteral)
     return { name: m[1]!, args }
   })
   return { path, filters }
@@ -42,7 +46,7 @@ function splitTopLevel(s: string, sep: string): string[] {
     }
     cur += ch
   }
-  if (quote) throw 'unterminated string'
+  if (quote) throw new TemplateSyntaxError('unterminated string')
   out.push(cur)
   return out
 }
@@ -53,6 +57,8 @@ function parseLiteral(raw: string): unknown {
   if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s)
   if (s === 'true' || s === 'false') return s === 'true'
   if (s === 'null' || s === 'none') return null
-  if (s === '') throw 'empty argument'
-  throw `argument ${s} must be a number, true/false, null or a quoted string`
+  if (s === '') throw new TemplateSyntaxError('empty argument')
+  throw new TemplateSyntaxError(
+    `argument ${s} must be a number, true/false, null or a quoted string`,
+  )
 }

@@ -1,0 +1,38 @@
+/**
+ * sluice: ETL pipelines as DAGs for TypeScript and Node.js.
+ * @module
+ */
+export {
+  definePipeline,
+  type PipelineBuildContext,
+  type PipelineDefinition,
+} from './core/define-pipeline.js'
+export type { PipelineSpec, TaskSpec, TaskSpecOf } from './core/spec/pipeline-spec.js'
+export type { SourceSpec, DestinationSpec } from './core/spec/io-schema.js'
+export { SluiceError, isSluiceError, type SluiceErrorOptions } from './core/sluice-error.js'
+export { DefinitionError } from './core/definition-error.js'
+export { ERROR_CODES, type ErrorCode } from './core/error-codes.js'
+export {
+  formatIssue,
+  hasErrors,
+  type ValidationIssue,
+  type Severity,
+} from './core/validation-issue.js'
+export { parseDuration, formatDuration } from './core/duration.js'
+export { SecretMask } from './core/secret-mask.js'
+export { TASK_TYPES, TASK_TYPE_NAMES, type TaskTypeName } from './core/tasks/task-types.js'
+export type { ExecutionPlan, PlannedTask } from './core/dag/execution-plan.js'
+export { planGraphView } from './core/dag/plan-graph-view.js'
+export * from './core/render/index.js'
+export * from './core/state/task-state.js'
+export * from './core/state/run-state.js'
+export {
+  loadPipelineFile,
+  loadPipelineText,
+  loadPipelineSpec,
+  type LoadOptions,
+} from './definition/load-pipeline.js'
+export type { LoadedPipeline } from './definition/loaded-pipeline.js'
+export { planLoaded } from './definition/plan-loaded.js'
+export { pipelineJsonSchema } from './definition/pipeline-json-schema.js'
+export { runCli } from './cli/run-cli.js'
