@@ -42,12 +42,16 @@ export function parseDuration(input: string | number): number | undefined {
   return total
 }
 
-/** 1500 → "1.5s", 90000 → "1m30s". */
+/** 1500 → "1.5s", 90000 → "1m30s"; rounding carries into the next unit. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`
-  const h = Math.floor(ms / 3_600_000)
-  const m = Math.floor((ms % 3_600_000) / 60_000)
-  const s = Math.round((ms % 60_000) / 1000)
+  const whole = Math.round(ms)
+  if (whole < 1000) return `${whole}ms`
+  const secs = ms / 1000
+  const short = +secs.toFixed(secs < 10 ? 2 : 1)
+  if (short < 60) return `${short}s`
+  const total = Math.round(secs)
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const s = total % 60
   return [h && `${h}h`, m && `${m}m`, s && `${s}s`].filter(Boolean).join('') || '0s'
 }

@@ -20,8 +20,8 @@ export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
 ])
 
 /**
- * Allowed task transitions (DESIGN.md §4). `resume` starts new attempts for FAILED, CANCELLED and
- * SKIPPED tasks through the explicit `RESUME` edges back to PENDING; nothing else leaves a terminal state.
+ * Allowed task transitions (DESIGN.md §4). Terminal states have no way out: `resume` does not
+ * reopen a task, it starts a new attempt record (PENDING) for FAILED, CANCELLED and SKIPPED tasks.
  */
 export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
   PENDING: ['QUEUED', 'SKIPPED', 'CANCELLED'],

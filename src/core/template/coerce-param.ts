@@ -44,7 +44,11 @@ export function coerceParam(
     case 'timestamp': {
       const s = String(value)
       const d = new Date(s)
-      return /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(d.getTime())
+      const day = /^\d{4}-\d{2}-\d{2}/.exec(s)?.[0]
+      const d0 = new Date(`${day ?? 'x'}T00:00:00Z`)
+      const realDay =
+        day !== undefined && !Number.isNaN(d0.getTime()) && d0.toISOString().startsWith(day)
+      return realDay && !Number.isNaN(d.getTime())
         ? { ok: true, value: d.toISOString() }
         : bad('a timestamp (ISO-8601)')
     }

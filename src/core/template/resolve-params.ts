@@ -143,7 +143,9 @@ export function resolveParams(
       d2.values &&
       values[name] !== null
     ) {
-      if (!d2.values.some((v) => v === values[name])) {
+      const v0 = values[name]
+      const items = Array.isArray(v0) ? v0 : [v0]
+      if (!items.every((item) => d2.values!.some((v) => v === item))) {
         problems.push({
           code: 'E_PARAM_TYPE',
           message: `param ${name} is ${JSON.stringify(values[name])}; allowed: ${d2.values.map((v) => JSON.stringify(v)).join(', ')}`,
@@ -170,7 +172,10 @@ export function resolveParams(
           })
           return { found: true, value: null }
         }
-        if (resolve(n)) return { found: true, value: values[n] }
+        if (n in declared) {
+          resolve(n) // a loop is reported once by resolve(); the value is then null
+          return { found: true, value: values[n] ?? null }
+        }
         return { found: false, suggestion: didYouMean(n, Object.keys(declared)) }
       }
       return lookupBuiltin(builtins, path)
