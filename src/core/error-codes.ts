@@ -62,6 +62,19 @@ export const ERROR_CODES = {
   E_USAGE: { retryable: false, summary: 'the command line is wrong' },
   E_INIT_EXISTS: { retryable: false, summary: 'init would overwrite existing files' },
   E_STATE_TRANSITION: { retryable: false, summary: 'a forbidden state transition was attempted' },
+  E_STATE_NOT_FOUND: {
+    retryable: false,
+    summary: 'a run, task or record is not in the state store',
+  },
+  E_STATE_CONFLICT: {
+    retryable: false,
+    summary: 'a record with that id is already in the state store',
+  },
+  E_STATE_SCHEMA_NEWER: {
+    retryable: false,
+    summary: 'the state store was written by a newer sluice (schema version unknown here)',
+  },
+  E_STATE_CONNECT: { retryable: true, summary: 'the state store could not be opened or reached' },
   E_INTERNAL: { retryable: false, summary: 'a bug in sluice; please report it' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>
 

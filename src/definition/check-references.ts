@@ -90,7 +90,7 @@ export function checkReferences(
   const pools = new Set([...Object.keys(spec.pools ?? {}), ...connNames])
 
   const checkConnection = (name: string | undefined, path: PathSegment[]) => {
-    if (name === undefined || name in connections) return
+    if (name === undefined || Object.hasOwn(connections, name)) return
     add(
       'error',
       'E_CONNECTION_UNKNOWN',

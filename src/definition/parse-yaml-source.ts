@@ -10,6 +10,7 @@ import {
   type Node,
   type YAMLMap,
 } from 'yaml'
+import { setOwn } from '../core/set-own.js'
 import { PositionMap, pathToString, type PathSegment, type Position } from './position-map.js'
 
 export interface ParsedSource {
@@ -132,10 +133,11 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
       }
       firstSeen.set(key, keyPos.line)
       positions.setKey([...path, key], keyPos)
-      out[key] = convert(pair.value as Node | null, [...path, key], depth)
+      setOwn(out, key, convert(pair.value as Node | null, [...path, key], depth))
       if (pair.value === null) positions.setValue([...path, key], keyPos)
     }
-    for (const m of merged) for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v
+    for (const m of merged)
+      for (const [k, v] of Object.entries(m)) if (!Object.hasOwn(out, k)) setOwn(out, k, v)
     return out
   }
 

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../core/validation-issue.js'
+import { setOwn } from '../core/set-own.js'
 import { SecretMask } from '../core/secret-mask.js'
 import { builtinVars, type RunContextInput } from '../core/template/builtin-vars.js'
 import { renderTemplate, type TemplateScope } from '../core/template/render-template.js'
@@ -90,7 +91,7 @@ export function substituteTemplates(raw: unknown, opts: SubstituteOptions): Subs
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i], scope))
     if (isObj(v)) {
       const out: Obj = {}
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x, [...path, k], scope)
+      for (const [k, x] of Object.entries(v)) setOwn(out, k, walk(x, [...path, k], scope))
       return out
     }
     return v
@@ -100,7 +101,7 @@ export function substituteTemplates(raw: unknown, opts: SubstituteOptions): Subs
   const out: Obj = {}
   for (const [k, v] of Object.entries(root)) {
     if (k === 'params')
-      out[k] = v // declarations are resolved above, not rendered in place
+      setOwn(out, k, v) // declarations are resolved above, not rendered in place
     else if (k === 'tasks' && isObj(v)) {
       const tasks: Obj = {}
       for (const [id, task] of Object.entries(v)) {
@@ -108,10 +109,10 @@ export function substituteTemplates(raw: unknown, opts: SubstituteOptions): Subs
         const ts = taskScope(params, taskParams, penv)
         for (const p of ts.problems)
           issues.push(paramIssue(p, () => locate(['tasks', id, 'params', p.param])))
-        tasks[id] = walk(task, ['tasks', id], ts.scope)
+        setOwn(tasks, id, walk(task, ['tasks', id], ts.scope))
       }
-      out[k] = tasks
-    } else out[k] = walk(v, [k], pipelineScope)
+      setOwn(out, k, tasks)
+    } else setOwn(out, k, walk(v, [k], pipelineScope))
   }
   return { value: isObj(raw) ? out : raw, params, secrets, issues }
 }

@@ -82,7 +82,7 @@ export function validateSpec(
           : [],
     )
     const type = task.type
-    if (typeof type !== 'string' || !(type in TASK_TYPES)) {
+    if (typeof type !== 'string' || !Object.hasOwn(TASK_TYPES, type)) {
       const pos = type === undefined ? positions?.key(base) : positions?.value([...base, 'type'])
       issues.push({
         severity: 'error',

@@ -27,7 +27,7 @@ export type ConnectionSpec = z.infer<typeof connectionSchema>
 /** Which connector a URL or `type:` names, if any. */
 export function connectorKindOf(conn: ConnectionSpec): ConnectorKind | undefined {
   if (typeof conn !== 'string' && conn.type !== undefined) {
-    return conn.type in CONNECTOR_KINDS ? (conn.type as ConnectorKind) : undefined
+    return Object.hasOwn(CONNECTOR_KINDS, conn.type) ? (conn.type as ConnectorKind) : undefined
   }
   const url = typeof conn === 'string' ? conn : conn.url
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()

@@ -65,7 +65,7 @@ export function resolveParams(
   const state = new Map<string, 'busy' | 'done'>()
 
   for (const name of Object.keys(overrides)) {
-    if (!(name in declared)) {
+    if (!Object.hasOwn(declared, name)) {
       problems.push({
         code: 'E_PARAM_UNDECLARED',
         message: `--param ${name} is not declared by the pipeline`,
@@ -96,7 +96,7 @@ export function resolveParams(
     types[name] = type
     let raw: unknown
     let source: ParamProblem['source'] = 'file'
-    if (name in overrides) {
+    if (Object.hasOwn(overrides, name)) {
       raw = overrides[name]
       source = 'command-line'
     } else {
@@ -172,7 +172,7 @@ export function resolveParams(
           })
           return { found: true, value: null }
         }
-        if (n in declared) {
+        if (Object.hasOwn(declared, n)) {
           resolve(n) // a loop is reported once by resolve(); the value is then null
           return { found: true, value: values[n] ?? null }
         }
@@ -205,7 +205,7 @@ export function lookupBuiltin(
   path: readonly string[],
 ): { found: true; value: unknown } | { found: false; suggestion?: string } {
   const [head] = path
-  if (path.length === 1 && head !== undefined && head in builtins) {
+  if (path.length === 1 && head !== undefined && Object.hasOwn(builtins, head)) {
     return { found: true, value: builtins[head as keyof BuiltinVars] }
   }
   return {
@@ -230,7 +230,7 @@ export function taskScope(
     lookup: (path) => {
       if (path[0] === 'params' && path.length === 2) {
         const n = path[1]!
-        if (n in local) return { found: true, value: local[n] }
+        if (Object.hasOwn(local, n)) return { found: true, value: local[n] }
         return { found: false, suggestion: didYouMean(n, Object.keys(local)) }
       }
       return lookupBuiltin(resolved.builtins, path)

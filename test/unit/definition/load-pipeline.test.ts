@@ -275,3 +275,26 @@ describe('TypeScript pipelines', () => {
     expect(l.issues[0]!.message).toContain('region list service is down')
   })
 })
+
+describe('keys that collide with Object.prototype', () => {
+  it('treats constructor, toString and __proto__ as ordinary names', () => {
+    expect(codes('name: x\ntasks:\n  a: {type: noop, depends_on: [constructor]}\n')).toEqual([
+      'E_DEP_MISSING',
+    ])
+    expect(codes('name: x\ntasks:\n  a: {type: sql, sql: x, connection: constructor}\n')).toEqual([
+      'E_CONNECTION_UNKNOWN',
+    ])
+    expect(codes('name: x\ntasks:\n  a: {type: noop, pool: toString}\n')).toEqual([
+      'E_POOL_UNKNOWN',
+    ])
+    expect(
+      codes('name: x\ntasks:\n  a: {type: command, command: "{{ params.valueOf }}"}\n'),
+    ).toEqual(['E_PARAM_UNDECLARED'])
+    const l = load(
+      'name: x\ntasks:\n  __proto__: {type: noop}\n  b: {type: noop, depends_on: [__proto__]}\n',
+    )
+    expect(l.issues).toEqual([])
+    expect(Object.keys(l.spec!.tasks)).toEqual(['__proto__', 'b'])
+    expect(Object.getPrototypeOf(l.spec!.tasks)).toBe(Object.prototype)
+  })
+})
