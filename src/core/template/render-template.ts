@@ -45,7 +45,9 @@ export function renderTemplate(
   if (!hasTemplate(text)) return { value: text, problems }
   const whole = /^\{\{(.*?)\}\}$/s.exec(text)
   if (whole && !whole[1]!.includes('}}')) {
-    return { value: evalExpr(whole[1]!, 0, scope, problems), problems }
+    const value = evalExpr(whole[1]!, 0, scope, problems)
+    // on a problem keep the text, so one bad template is one error (not also "missing key")
+    return { value: value === undefined && problems.length > 0 ? text : value, problems }
   }
   const out = text.replace(
     TEMPLATE,

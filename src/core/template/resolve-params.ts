@@ -119,7 +119,7 @@ export function resolveParams(
       if (typeof raw === 'string') {
         const r = renderTemplate(raw, scopeFor(name))
         for (const p of r.problems) problems.push(fromTemplate(p, name))
-        raw = r.value
+        raw = r.problems.some((p) => p.code.startsWith('E_')) ? null : r.value
       }
     }
     if (raw !== null && raw !== undefined) {
@@ -242,6 +242,7 @@ export function taskScope(
     if (typeof v === 'string') {
       const r = renderTemplate(v, base)
       for (const p of r.problems) problems.push({ ...fromTemplate(p, name), source: 'task' })
+      if (r.problems.some((p) => p.code.startsWith('E_'))) continue
       v = r.value
     }
     const type = resolved.types[name]

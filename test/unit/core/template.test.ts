@@ -169,7 +169,7 @@ describe('renderTemplate', () => {
 
   it('reports an undefined params.x as E_PARAM_UNDECLARED', () => {
     const r = renderTemplate('{{ params.x }}', scope)
-    expect(r.value).toBeUndefined()
+    expect(r.value).toBe('{{ params.x }}') // kept, so one bad template is one error
     expect(r.problems).toEqual([
       {
         code: 'E_PARAM_UNDECLARED',
