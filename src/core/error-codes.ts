@@ -75,6 +75,37 @@ export const ERROR_CODES = {
     summary: 'the state store was written by a newer sluice (schema version unknown here)',
   },
   E_STATE_CONNECT: { retryable: true, summary: 'the state store could not be opened or reached' },
+  // engine
+  E_TASK_FAILED: {
+    retryable: true,
+    summary: 'a task threw an error (retried unless it says otherwise)',
+  },
+  E_TASK_TIMEOUT: { retryable: true, summary: 'a task attempt ran past its timeout' },
+  E_RUN_TIMEOUT: { retryable: false, summary: 'the run ran past the pipeline timeout' },
+  E_COMMAND_FAILED: { retryable: true, summary: 'a command task exited with a non-zero code' },
+  E_FUNCTION_LOAD: {
+    retryable: false,
+    summary: 'a function task module or export could not be loaded',
+  },
+  E_NETWORK: { retryable: true, summary: 'a network, deadlock, 429 or 5xx error' },
+  E_CIRCUIT_OPEN: {
+    retryable: true,
+    summary: 'a connection failed repeatedly; calls fail fast for a while',
+  },
+  E_CANCELLED: { retryable: false, summary: 'the run was cancelled' },
+  E_ORPHANED: {
+    retryable: true,
+    summary: 'the process running an attempt died (killed or crashed)',
+  },
+  E_UPSTREAM_FAILED: {
+    retryable: false,
+    summary: 'a task was skipped because an upstream task failed',
+  },
+  E_EXECUTOR_MISSING: {
+    retryable: false,
+    summary: 'no executor is registered for a task type yet',
+  },
+  E_RUN_NOT_RESUMABLE: { retryable: false, summary: 'the run cannot be resumed in its state' },
   E_INTERNAL: { retryable: false, summary: 'a bug in sluice; please report it' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>
 

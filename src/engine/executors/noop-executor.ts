@@ -1,0 +1,6 @@
+import type { TaskExecutor } from '../task-context.js'
+
+export const noopExecutor: TaskExecutor = {
+  type: 'noop',
+  execute: () => Promise.resolve({}),
+}

@@ -1,0 +1,175 @@
+import type { RunState } from '../core/state/run-state.js'
+import type { TaskState } from '../core/state/task-state.js'
+
+/** Plain JSON, as stored in params, checkpoints, watermarks, dead-letter inputs and event data. */
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+export type JsonObject = { [key: string]: JsonValue }
+
+/** An error as the store keeps it: code, message (masked before it is written) and retryable. */
+export interface ErrorInfo {
+  readonly code: string
+  readonly message: string
+  readonly retryable?: boolean
+}
+
+export interface PipelineVersionRecord {
+  readonly pipeline: string
+  readonly version: number
+  readonly hash: string
+  readonly source: string
+  readonly createdAt: string
+}
+
+export interface NewRun {
+  readonly id: string
+  readonly pipeline: string
+  readonly pipelineHash: string
+  readonly params: JsonObject
+  /** `manual`, `schedule`, `backfill`, `event`, … */
+  readonly trigger: string
+  readonly tasks: readonly { readonly taskId: string }[]
+  /** `host:pid` of the process that will execute the run. */
+  readonly owner?: string
+  /** The pipeline file, so `resume` can find relative paths again. */
+  readonly file?: string
+  /** Defaults to now. */
+  readonly at?: Date
+}
+
+/** Timestamps in records are ISO-8601 strings (UTC, milliseconds). */
+export interface RunRecord {
+  readonly id: string
+  readonly pipeline: string
+  readonly pipelineHash: string
+  readonly params: JsonObject
+  readonly trigger: string
+  readonly state: RunState
+  readonly owner: string | null
+  readonly heartbeatAt: string | null
+  /** Set by `sluice cancel` (another process); the engine running the run polls for it. */
+  readonly cancelRequestedAt: string | null
+  /** The pipeline file the run was started from, for resume. */
+  readonly file: string | null
+  readonly createdAt: string
+  readonly startedAt: string | null
+  readonly finishedAt: string | null
+  readonly error: ErrorInfo | null
+}
+
+export interface RunFilter {
+  readonly pipeline?: string
+  readonly state?: RunState
+  /** Default 100. */
+  readonly limit?: number
+}
+
+export interface AttemptMetrics {
+  readonly rowsIn?: number
+  readonly rowsOut?: number
+  readonly bytes?: number
+  readonly durationMs?: number
+}
+
+export interface AttemptRecord {
+  readonly attempt: number
+  readonly state: TaskState
+  readonly createdAt: string
+  readonly startedAt: string | null
+  readonly finishedAt: string | null
+  readonly error: ErrorInfo | null
+  readonly rowsIn: number | null
+  readonly rowsOut: number | null
+  readonly bytes: number | null
+  readonly durationMs: number | null
+  /** JSON outputs of a successful attempt, handed to downstream tasks (and reused on resume). */
+  readonly outputs: JsonValue | null
+}
+
+export interface TaskRecord {
+  readonly runId: string
+  readonly taskId: string
+  readonly state: TaskState
+  /** The current attempt number (0 for the first). */
+  readonly attempt: number
+  readonly updatedAt: string
+  /** Every attempt, oldest first. */
+  readonly attempts: readonly AttemptRecord[]
+}
+
+export interface TaskTransitionOptions {
+  readonly at: Date
+  readonly error?: ErrorInfo
+  readonly metrics?: AttemptMetrics
+  /** Stored with the attempt when it goes to SUCCESS. */
+  readonly outputs?: JsonValue
+}
+
+export interface OrphanRecord {
+  readonly runId: string
+  readonly pipeline: string
+  readonly owner: string | null
+  readonly heartbeatAt: string | null
+  /** The attempts still marked RUNNING. */
+  readonly attempts: readonly { readonly taskId: string; readonly attempt: number }[]
+}
+
+export type LogStream = 'stdout' | 'stderr' | 'log'
+
+export interface LogRecord {
+  readonly id: number
+  readonly runId: string
+  readonly taskId: string
+  readonly attempt: number
+  readonly stream: LogStream
+  readonly text: string
+  readonly at: string
+}
+
+export interface NewDeadLetter {
+  readonly runId: string
+  readonly taskId: string
+  readonly attempt: number
+  readonly error: ErrorInfo
+  readonly inputs: JsonValue
+  readonly at?: Date
+}
+
+export interface DeadLetterRecord {
+  readonly id: number
+  readonly runId: string
+  readonly taskId: string
+  readonly attempt: number
+  readonly error: ErrorInfo
+  readonly inputs: JsonValue
+  readonly createdAt: string
+  readonly requeuedAt: string | null
+}
+
+export interface NewEvent {
+  readonly runId?: string
+  /** `run.transition`, `task.transition`, `run.created`, `dlq.requeued`, … */
+  readonly type: string
+  /** Who did it: `engine`, `cli:alice`, `api`, … */
+  readonly actor: string
+  readonly at: Date
+  readonly data: JsonObject
+}
+
+export interface EventRecord {
+  readonly id: number
+  readonly runId: string | null
+  readonly type: string
+  readonly actor: string
+  readonly at: string
+  readonly data: JsonObject
+}
+
+export interface PruneResult {
+  readonly runs: number
+  readonly tasks: number
+  readonly attempts: number
+  readonly logs: number
+  readonly checkpoints: number
+  readonly events: number
+}

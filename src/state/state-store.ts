@@ -1,0 +1,108 @@
+import type { RunState } from '../core/state/run-state.js'
+import type { TaskState } from '../core/state/task-state.js'
+import type {
+  DeadLetterRecord,
+  ErrorInfo,
+  EventRecord,
+  JsonValue,
+  LogRecord,
+  LogStream,
+  NewDeadLetter,
+  NewEvent,
+  NewRun,
+  OrphanRecord,
+  PipelineVersionRecord,
+  PruneResult,
+  RunFilter,
+  RunRecord,
+  TaskRecord,
+  TaskTransitionOptions,
+} from './records.js'
+
+/**
+ * Where runs, task attempts, logs, checkpoints, watermarks, dead letters and audit events live
+ * (DESIGN.md §6). Every state change is a compare-and-set: it names the state it expects to
+ * find and fails with E_STATE_TRANSITION when the row is elsewhere, leaving it unchanged. Every
+ * transition writes an audit event in the same transaction. Error messages, log text, params,
+ * dead-letter inputs and event data go through the store's SecretMask before they are written.
+ */
+export interface StateStore {
+  /** Idempotent by (pipeline, hash); returns the version number (1, 2, … per pipeline). */
+  savePipelineVersion(input: { pipeline: string; hash: string; source: string }): Promise<number>
+  getPipelineVersion(pipeline: string, hash: string): Promise<PipelineVersionRecord | undefined>
+
+  /** Creates the run QUEUED and one PENDING attempt-0 row per task. E_STATE_CONFLICT if the id exists. */
+  createRun(run: NewRun): Promise<RunRecord>
+  getRun(id: string): Promise<RunRecord | undefined>
+  /** Newest first. */
+  listRuns(filter?: RunFilter): Promise<RunRecord[]>
+  /** Compare-and-set; sets startedAt (→RUNNING, and the heartbeat) or finishedAt (→terminal). */
+  transitionRun(
+    id: string,
+    from: RunState,
+    to: RunState,
+    at: Date,
+    error?: ErrorInfo,
+  ): Promise<void>
+  /** Asks the process running the run to cancel it (it polls); recorded as an audit event. */
+  requestCancel(runId: string, at: Date, actor: string): Promise<void>
+  /** Records that `owner` (`host:pid`) is alive and executing the run. */
+  heartbeat(runId: string, owner: string, at: Date): Promise<void>
+  /** RUNNING runs whose heartbeat (or, without one, creation) is older than `olderThan`. */
+  findOrphans(olderThan: Date): Promise<OrphanRecord[]>
+
+  /** QUEUED → RUNNING for the task's current attempt; returns the attempt number. */
+  startAttempt(runId: string, taskId: string, at: Date): Promise<number>
+  /**
+   * Compare-and-set on the task's current state. RETRYING → QUEUED opens the next attempt;
+   * → RUNNING stamps startedAt; → RETRYING or a terminal state stamps finishedAt, the error and
+   * the metrics (durationMs defaults to finishedAt − startedAt).
+   */
+  transitionTask(
+    runId: string,
+    taskId: string,
+    from: TaskState,
+    to: TaskState,
+    options: TaskTransitionOptions,
+  ): Promise<void>
+  /** In declaration order, each with its attempt history. */
+  listTasks(runId: string): Promise<TaskRecord[]>
+  /** New PENDING attempt (n+1) for every FAILED, CANCELLED or SKIPPED task; returns their ids. */
+  resetForResume(runId: string, at?: Date): Promise<string[]>
+
+  appendLog(
+    runId: string,
+    taskId: string,
+    attempt: number,
+    stream: LogStream,
+    text: string,
+    at?: Date,
+  ): Promise<void>
+  /** Oldest first. */
+  readLogs(runId: string, taskId?: string): Promise<LogRecord[]>
+
+  saveCheckpoint(runId: string, taskId: string, key: string, value: JsonValue): Promise<void>
+  loadCheckpoint(runId: string, taskId: string, key: string): Promise<JsonValue | undefined>
+  /** Call when the task succeeded; returns how many were removed. */
+  clearCheckpoints(runId: string, taskId: string): Promise<number>
+
+  getWatermark(pipeline: string, key: string): Promise<JsonValue | undefined>
+  setWatermark(pipeline: string, key: string, value: JsonValue): Promise<void>
+
+  addDeadLetter(entry: NewDeadLetter): Promise<number>
+  /** Oldest first; requeued entries included (see `requeuedAt`). */
+  listDeadLetters(): Promise<DeadLetterRecord[]>
+  getDeadLetter(id: number): Promise<DeadLetterRecord | undefined>
+  markRequeued(id: number, at?: Date): Promise<void>
+  /** Deletes the given entries, or all of them; returns how many. */
+  purgeDeadLetters(ids?: readonly number[]): Promise<number>
+
+  recordEvent(event: NewEvent): Promise<number>
+  /** Oldest first. */
+  listEvents(runId: string): Promise<EventRecord[]>
+
+  /** Deletes finished runs (finishedAt < olderThan) with their tasks, attempts, logs, checkpoints, events. */
+  prune(olderThan: Date): Promise<PruneResult>
+
+  close(): Promise<void>
+}
