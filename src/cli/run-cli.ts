@@ -7,6 +7,15 @@ import { planCommand, type PlanCommandOptions } from './commands/plan-command.js
 import { schemaCommand } from './commands/schema-command.js'
 import { validateCommand, type ValidateOptions } from './commands/validate-command.js'
 import { collect } from './parse-param-args.js'
+import { cliContext } from './cli-context.js'
+import { cancelCommand } from './commands/cancel-command.js'
+import { dlqCommand } from './commands/dlq-command.js'
+import { logsCommand } from './commands/logs-command.js'
+import { pruneCommand } from './commands/prune-command.js'
+import { resumeCommand } from './commands/resume-command.js'
+import { runCommand, type RunCommandOptions } from './commands/run-command.js'
+import { runsCommand } from './commands/runs-command.js'
+import { showCommand } from './commands/show-command.js'
 
 export const VERSION = '0.1.0'
 
@@ -27,6 +36,7 @@ function build(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
 
+  const ctx = cliContext(io, () => program.opts<{ workspace?: string }>().workspace)
   const paramOpt = () =>
     new Option('-p, --param <name=value>', 'set a parameter (repeatable)').argParser(collect)
   const selectOpt = () =>
@@ -74,6 +84,93 @@ function build(io: CliIo): Command {
     .addOption(selectOpt())
     .addOption(excludeOpt())
     .action((file: string, opts: GraphOptions) => graphCommand(io, file, opts))
+
+  program
+    .command('run')
+    .description('run a pipeline durably, with live progress')
+    .argument('<file>', 'pipeline file')
+    .addOption(paramOpt())
+    .addOption(selectOpt())
+    .addOption(excludeOpt())
+    .option(
+      '-c, --concurrency <n>',
+      'tasks at once (default: max_parallel, else cores)',
+      positiveInt,
+    )
+    .option('--run-id <id>', 'use this run id')
+    .option(
+      '--resume-latest',
+      'resume the latest failed, cancelled or orphaned run of this pipeline instead',
+    )
+    .option('--json', 'one JSON object per event')
+    .action((file: string, opts: RunCommandOptions) => runCommand(ctx, file, opts))
+
+  program
+    .command('resume')
+    .description('re-run the failed, cancelled, skipped and orphaned tasks of a run')
+    .argument('<run-id>')
+    .option('-c, --concurrency <n>', 'tasks at once', positiveInt)
+    .option('--json', 'one JSON object per event')
+    .action((id: string, opts: { concurrency?: number; json?: boolean }) =>
+      resumeCommand(ctx, id, opts),
+    )
+
+  program
+    .command('runs')
+    .description('list runs, newest first')
+    .option('--pipeline <name>')
+    .option('--state <state>')
+    .option('-n, --limit <n>', 'how many', positiveInt)
+    .option('--json', 'machine-readable output')
+    .action((opts: { pipeline?: string; state?: string; limit?: number; json?: boolean }) =>
+      runsCommand(ctx, opts),
+    )
+
+  program
+    .command('show')
+    .description('a run and its tasks: attempts, durations, errors')
+    .argument('<run-id>')
+    .option('--json', 'machine-readable output')
+    .action((id: string, opts: { json?: boolean }) => showCommand(ctx, id, opts))
+
+  program
+    .command('logs')
+    .description('captured output of a run, or of one task')
+    .argument('<run-id>')
+    .argument('[task]')
+    .option('--json', 'machine-readable output')
+    .action((id: string, task: string | undefined, opts: { json?: boolean }) =>
+      logsCommand(ctx, id, task, opts),
+    )
+
+  program
+    .command('cancel')
+    .description('cancel a running run from another process')
+    .argument('<run-id>')
+    .action((id: string) => cancelCommand(ctx, id))
+
+  program
+    .command('dlq')
+    .description(
+      'dead letters: tasks that exhausted their retries (list | show ID | requeue ID | purge ID… | purge --all)',
+    )
+    .argument('<action>', 'list, show, requeue or purge')
+    .argument('[ids...]')
+    .option('--all', 'with purge: every dead letter')
+    .option('--json', 'machine-readable output')
+    .action((action: string, ids: string[], opts: { json?: boolean; all?: boolean }) =>
+      dlqCommand(ctx, action, ids, opts),
+    )
+
+  program
+    .command('prune')
+    .description('delete finished runs past a retention (default 30d, or each file’s retention:)')
+    .argument('[files...]', 'pipeline files whose retention: applies')
+    .option('--older-than <duration>', 'e.g. 30d')
+    .option('--json', 'machine-readable output')
+    .action((files: string[], opts: { olderThan?: string; json?: boolean }) =>
+      pruneCommand(ctx, files, opts),
+    )
 
   program
     .command('schema')

@@ -102,7 +102,7 @@ export interface StateStore {
   listEvents(runId: string): Promise<EventRecord[]>
 
   /** Deletes finished runs (finishedAt < olderThan) with their tasks, attempts, logs, checkpoints, events. */
-  prune(olderThan: Date): Promise<PruneResult>
+  prune(olderThan: Date, pipeline?: string): Promise<PruneResult>
 
   close(): Promise<void>
 }

@@ -708,11 +708,13 @@ export class SqlStateStore implements StateStore {
 
   // housekeeping
 
-  async prune(olderThan: Date): Promise<PruneResult> {
+  async prune(olderThan: Date, pipeline?: string): Promise<PruneResult> {
     const cutoff = iso(olderThan)
+    const only = pipeline === undefined ? '' : ' AND pipeline = ?'
+    const args = pipeline === undefined ? [cutoff] : [cutoff, pipeline]
     return this.db.transaction(async (tx) => {
       const del = async (sql: string): Promise<number> =>
-        (await tx.query(`${sql} IN (${FINISHED_RUNS_SQL})`, [cutoff])).changes
+        (await tx.query(`${sql} IN (${FINISHED_RUNS_SQL}${only})`, args)).changes
       const logs = await del('DELETE FROM task_logs WHERE run_id')
       const checkpoints = await del('DELETE FROM checkpoints WHERE run_id')
       const events = await del('DELETE FROM events WHERE run_id')
