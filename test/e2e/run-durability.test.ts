@@ -28,8 +28,8 @@ function start(args: string[]): {
   })
   let out = ''
   let err = ''
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
   const done = new Promise<{
     code: number | null
     signal: string | null
