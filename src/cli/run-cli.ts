@@ -80,10 +80,11 @@ function build(io: CliIo): Command {
     .argument('<file>', 'pipeline file')
     .addOption(new Option('-f, --format <format>', 'output format').choices(GRAPH_FORMATS))
     .option('-o, --output <file>', 'write to a file (format from its extension)')
+    .option('--run <run-id>', 'colour tasks by their states in this run')
     .addOption(paramOpt())
     .addOption(selectOpt())
     .addOption(excludeOpt())
-    .action((file: string, opts: GraphOptions) => graphCommand(io, file, opts))
+    .action((file: string, opts: GraphOptions) => graphCommand(ctx, file, opts))
 
   program
     .command('run')

@@ -11,7 +11,8 @@ import {
 import type { GraphView } from '../../core/render/graph-view.js'
 import { SluiceError } from '../../core/sluice-error.js'
 import { planLoaded } from '../../definition/plan-loaded.js'
-import type { CliIo } from '../cli-io.js'
+import type { TaskState } from '../../core/state/task-state.js'
+import { withStore, type CliContext } from '../cli-context.js'
 import { loadForCli } from '../load-for-cli.js'
 import { parseParamArgs } from '../parse-param-args.js'
 
@@ -24,10 +25,17 @@ export interface GraphOptions {
   readonly param?: string[]
   readonly select?: string[]
   readonly exclude?: string[]
+  /** Colour tasks by their states in this run. */
+  readonly run?: string
 }
 
 /** `sluice graph FILE --format ascii|mermaid|dot|svg|json [-o FILE]`. */
-export async function graphCommand(io: CliIo, file: string, opts: GraphOptions): Promise<void> {
+export async function graphCommand(
+  ctx: CliContext,
+  file: string,
+  opts: GraphOptions,
+): Promise<void> {
+  const io = ctx.io
   const format = (opts.format ??
     (opts.output ? formatFromName(opts.output) : 'ascii')) as GraphFormat
   if (!GRAPH_FORMATS.includes(format)) {
@@ -46,7 +54,8 @@ export async function graphCommand(io: CliIo, file: string, opts: GraphOptions):
       t.description ? [[id, t.description] as const] : [],
     ),
   )
-  const view = planGraphView(plan, undefined, descriptions)
+  const states = opts.run === undefined ? undefined : await runStates(ctx, opts.run)
+  const view = planGraphView(plan, states, descriptions)
   const text = render(view, format, io.isTty && !opts.output)
   if (opts.output) {
     await writeFile(resolve(io.cwd, opts.output), text.endsWith('\n') ? text : text + '\n')
@@ -80,4 +89,15 @@ function formatFromName(name: string): string {
       : ext === 'txt'
         ? 'ascii'
         : (ext ?? 'ascii')
+}
+
+async function runStates(ctx: CliContext, runId: string): Promise<Map<string, TaskState>> {
+  return withStore(ctx, async (store) => {
+    if (!(await store.getRun(runId))) {
+      throw new SluiceError('E_STATE_NOT_FOUND', `no run ${runId}`, {
+        hint: 'list runs with: sluice runs',
+      })
+    }
+    return new Map((await store.listTasks(runId)).map((t) => [t.taskId, t.state]))
+  })
 }

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { STATE_COLORS } from '../../src/core/render/graph-view.js'
+
+const root = join(import.meta.dirname, '../..')
+const exec = promisify(execFile)
+let ws: string
+
+async function sluice(args: string[]) {
+  try {
+    const r = await exec(
+      process.execPath,
+      [join(root, 'bin/sluice.js'), '--workspace', ws, ...args],
+      { cwd: root },
+    )
+    return { code: 0, out: r.stdout, err: r.stderr }
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string }
+    return { code: x.code, out: x.stdout, err: x.stderr }
+  }
+}
+
+beforeAll(async () => {
+  ws = await mkdtemp(join(tmpdir(), 'sluice-examples-'))
+})
+afterAll(async () => {
+  await rm(ws, { recursive: true, force: true })
+})
+
+describe('examples run as the README says', () => {
+  it('examples/hello runs to SUCCESS and its graph shows the states', async () => {
+    const r = await sluice(['run', 'examples/hello/pipeline.yaml'])
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toMatch(/run hello-\S+ SUCCESS in .* \(4 success\)/)
+    const runId = /run (hello-\S+) SUCCESS/.exec(r.out)![1]!
+    const logs = await sluice(['logs', runId, 'report'])
+    expect(logs.out).toContain('FI: 99.90')
+    const svg = await sluice([
+      'graph',
+      'examples/hello/pipeline.yaml',
+      '--run',
+      runId,
+      '--format',
+      'svg',
+    ])
+    expect(svg.out.split(STATE_COLORS.SUCCESS.fill).length - 1).toBeGreaterThanOrEqual(4)
+    const shown = JSON.parse((await sluice(['show', runId, '--json'])).out) as {
+      tasks: { taskId: string; attempts: { rowsOut: number | null }[] }[]
+    }
+    expect(shown.tasks.find((t) => t.taskId === 'totals')!.attempts[0]!.rowsOut).toBe(3)
+  })
+
+  it('a failing run exits 1, lands in the dead-letter queue, and prune keeps recent runs', async () => {
+    const bad = join(ws, 'bad.yaml')
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(
+        bad,
+        'name: bad\ntasks:\n  boom: { type: command, command: "echo nope >&2; exit 3", retries: 1 }\n',
+      ),
+    )
+    const r = await sluice(['run', bad])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('error E_COMMAND_FAILED task boom: command exited with code 3: nope')
+    const dlq = await sluice(['dlq', 'list', '--json'])
+    const items = JSON.parse(dlq.out) as { id: number; taskId: string }[]
+    expect(items.map((d) => d.taskId)).toContain('boom')
+    const pruned = await sluice(['prune', '--older-than', '1d'])
+    expect(pruned.out).toContain('pruned 0 run(s)')
+    const purge = await sluice(['dlq', 'purge', '--all'])
+    expect(purge.out).toMatch(/purged [1-9]\d* dead letter/)
+  })
+})
