@@ -10,6 +10,7 @@ import type { RunContextInput } from '../core/template/builtin-vars.js'
 import { sortIssues, type ValidationIssue } from '../core/validation-issue.js'
 import type { LoadedPipeline } from './loaded-pipeline.js'
 import { parseYamlSource } from './parse-yaml-source.js'
+import { plainDataIssues } from './plain-data-issues.js'
 import type { PositionMap } from './position-map.js'
 import { substituteTemplates } from './substitute-templates.js'
 import { validateSpec } from './validate-spec.js'
@@ -77,6 +78,9 @@ export async function loadPipelineFile(
       hash: sha256(text),
     }
   }
+  const problems = plainDataIssues(data, file)
+  if (problems.length > 0)
+    return { ...fail(problems[0]!), issues: problems, source: text, hash: sha256(text) }
   return finish(data, text, file, undefined, options)
 }
 
@@ -96,13 +100,28 @@ export function loadPipelineText(text: string, options: LoadOptions = {}): Loade
     }
   }
   const result = finish(parsed.value, text, file, parsed.positions, options)
-  return { ...result, issues: sortIssues([...parsed.issues, ...result.issues]) }
+  const issues = sortIssues([...parsed.issues, ...result.issues])
+  if (!issues.some((i) => i.severity === 'error')) return { ...result, issues }
+  const { spec: _dropped, ...rest } = result
+  return { ...rest, issues }
 }
 
 /** Validates a spec object (what `definePipeline` returns). */
 export function loadPipelineSpec(spec: unknown, options: LoadOptions = {}): LoadedPipeline {
+  const file = options.displayName ?? '<definePipeline>'
+  const problems = plainDataIssues(spec, file)
+  if (problems.length > 0) {
+    return {
+      file,
+      source: '',
+      hash: '',
+      graph: validateGraph(new Map()).graph,
+      issues: problems,
+      secrets: new SecretMask(),
+    }
+  }
   const text = JSON.stringify(spec, null, 2) ?? ''
-  return finish(spec, text, options.displayName ?? '<definePipeline>', undefined, options)
+  return finish(spec, text, file, undefined, options)
 }
 
 function finish(

@@ -20,7 +20,11 @@ export interface ParsedSource {
   readonly issues: ValidationIssue[]
 }
 
-const MAX_ALIAS_DEPTH = 50
+/** Limits that keep hostile input (alias bombs, deep nesting) from eating memory or the stack. */
+const MAX_DEPTH = 100
+const MAX_NODES = 200_000
+
+class LoadLimit extends Error {}
 
 /**
  * Parses YAML into plain data while recording the position of every value and key. Duplicate
@@ -56,23 +60,45 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   }
   if (issues.length > 0) return { value: undefined, positions, issues }
 
+  let nodes = 0
+  const expanding = new Set<Node>()
+  const resolved = new Map<Node, Node | undefined>()
+  const limit = (message: string, path: PathSegment[]): never => {
+    issues.push({
+      severity: 'error',
+      code: 'E_YAML_SYNTAX',
+      message,
+      file,
+      path: pathToString(path),
+    })
+    throw new LoadLimit(message)
+  }
   const convert = (node: Node | null | undefined, path: PathSegment[], depth: number): unknown => {
     if (node === null || node === undefined) return null
-    if (depth > MAX_ALIAS_DEPTH) {
-      issues.push({
-        severity: 'error',
-        code: 'E_YAML_SYNTAX',
-        message: 'aliases nest too deeply',
-        file,
-        path: pathToString(path),
-      })
-      return null
+    if (++nodes > MAX_NODES)
+      limit(`the document expands to more than ${MAX_NODES} values (an alias bomb?)`, path)
+    if (depth > MAX_DEPTH) limit(`values nest more than ${MAX_DEPTH} levels deep`, path)
+    if (isAlias(node)) {
+      let target = resolved.get(node)
+      if (target === undefined && !resolved.has(node)) {
+        target = node.resolve(doc) // searches the document: do it once per alias
+        resolved.set(node, target)
+      }
+      if (target === undefined) return null
+      if (expanding.has(target))
+        limit(`alias *${node.source} refers to the value that contains it`, path)
+      expanding.add(target)
+      try {
+        return convert(target, path, depth + 1)
+      } finally {
+        expanding.delete(target)
+      }
     }
-    if (isAlias(node)) return convert(node.resolve(doc), path, depth + 1)
     const style = isScalar(node) ? String(node.type) : undefined
     positions.setValue(path, at(node.range?.[0], style))
     if (isScalar(node)) return node.value
-    if (isSeq(node)) return node.items.map((item, i) => convert(item as Node, [...path, i], depth))
+    if (isSeq(node))
+      return node.items.map((item, i) => convert(item as Node, [...path, i], depth + 1))
     if (isMap(node)) {
       if (isUnquotedTemplate(node)) {
         const src = text.slice(node.range![0], node.range![1]).trim()
@@ -133,7 +159,7 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
       }
       firstSeen.set(key, keyPos.line)
       positions.setKey([...path, key], keyPos)
-      setOwn(out, key, convert(pair.value as Node | null, [...path, key], depth))
+      setOwn(out, key, convert(pair.value as Node | null, [...path, key], depth + 1))
       if (pair.value === null) positions.setValue([...path, key], keyPos)
     }
     for (const m of merged)
@@ -141,7 +167,13 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     return out
   }
 
-  const value = convert(doc.contents, [], 0)
+  let value: unknown
+  try {
+    value = convert(doc.contents, [], 0)
+  } catch (e) {
+    if (!(e instanceof LoadLimit)) throw e
+    return { value: undefined, positions, issues }
+  }
   return { value, positions, issues }
 }
 

@@ -52,12 +52,13 @@ export class PositionMap {
     if (!p) return this.value(path)
     const before = text.slice(0, offset)
     const nl = before.lastIndexOf('\n')
-    const lines = before.split('\n').length - 1
-    if (p.style === 'BLOCK_LITERAL' || p.style === 'BLOCK_FOLDED') {
+    if (p.style === 'BLOCK_LITERAL') {
+      // a literal block keeps its lines: line k of the value is line k+1 after the indicator
+      const lines = before.split('\n').length - 1
       return { line: p.line + 1 + lines, col: p.col + 2 + (offset - nl - 1) }
     }
+    if (nl !== -1) return p // escapes and folding make value lines differ from source lines
     const quoted = p.style === 'QUOTE_DOUBLE' || p.style === 'QUOTE_SINGLE' ? 1 : 0
-    if (lines === 0) return { line: p.line, col: p.col + quoted + offset }
-    return { line: p.line + lines, col: offset - nl }
+    return { line: p.line, col: p.col + quoted + offset }
   }
 }

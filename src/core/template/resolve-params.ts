@@ -245,7 +245,7 @@ export function taskScope(
       if (r.problems.some((p) => p.code.startsWith('E_'))) continue
       v = r.value
     }
-    const type = resolved.types[name]
+    const type = Object.hasOwn(resolved.types, name) ? resolved.types[name] : undefined
     if (type !== undefined && v !== null && v !== undefined) {
       const c = coerceParam(v, type)
       if (!c.ok) {
