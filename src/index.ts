@@ -36,3 +36,20 @@ export type { LoadedPipeline } from './definition/loaded-pipeline.js'
 export { planLoaded } from './definition/plan-loaded.js'
 export { pipelineJsonSchema } from './definition/pipeline-json-schema.js'
 export { runCli } from './cli/run-cli.js'
+export { run, type RunOptions } from './run.js'
+export { RunEvents, type RunEventMap } from './engine/run-events.js'
+export {
+  runPipeline,
+  type RunPipelineOptions,
+  type RunResult,
+  type TaskResult,
+} from './engine/run-pipeline.js'
+export type { TaskContext, TaskExecutor, TaskOutcome, Json } from './engine/task-context.js'
+export { ManualClock } from './engine/manual-clock.js'
+export { systemClock, type Clock } from './engine/clock.js'
+export { compilePipeline } from './definition/compile-pipeline.js'
+export type { CompiledPipeline } from './core/compiled-pipeline.js'
+export type { StateStore } from './state/state-store.js'
+export { SqliteStateStore } from './state/sqlite/sqlite-state-store.js'
+export { PostgresStateStore } from './state/postgres/postgres-state-store.js'
+export { openStateStore } from './state/open-state-store.js'
