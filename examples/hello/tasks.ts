@@ -12,7 +12,9 @@ async function readCsv(path: string): Promise<Record<string, string>[]> {
 export async function totalsByCountry(ctx: TaskContext): Promise<Record<string, number>> {
   const args = (ctx.task as { args?: { file: string; customers: string } }).args!
   const orders = await readCsv(resolve(ctx.baseDir, args.file))
-  const customers = new Map((await readCsv(resolve(ctx.baseDir, args.customers))).map((c) => [c.id, c.country]))
+  const customers = new Map(
+    (await readCsv(resolve(ctx.baseDir, args.customers))).map((c) => [c.id, c.country]),
+  )
   const min = Number(ctx.params.min_amount)
   const totals: Record<string, number> = {}
   for (const o of orders) {
@@ -30,6 +32,7 @@ export async function totalsByCountry(ctx: TaskContext): Promise<Record<string, 
 /** Prints the totals the upstream task handed on. */
 export function report(ctx: TaskContext): { countries: number } {
   const totals = ctx.upstream.totals as Record<string, number>
-  for (const [country, sum] of Object.entries(totals).sort()) ctx.log(`${country}: ${sum.toFixed(2)}`)
+  for (const [country, sum] of Object.entries(totals).sort())
+    ctx.log(`${country}: ${sum.toFixed(2)}`)
   return { countries: Object.keys(totals).length }
 }

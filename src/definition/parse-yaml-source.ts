@@ -11,7 +11,7 @@ import {
   type YAMLMap,
 } from 'yaml'
 import { setOwn } from '../core/set-own.js'
-import { PositionMap, pathToString, type PathSegment, type Position } from './position-map.js'
+import { appendPath, PositionMap, type Position } from './position-map.js'
 
 export interface ParsedSource {
   /** Plain data, or undefined when the YAML could not be parsed. */
@@ -22,7 +22,7 @@ export interface ParsedSource {
 
 /** Limits that keep hostile input (alias bombs, deep nesting) from eating memory or the stack. */
 const MAX_DEPTH = 100
-const MAX_NODES = 200_000
+const MAX_ALIAS_NODES = 100_000
 
 class LoadLimit extends Error {}
 
@@ -60,23 +60,17 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   }
   if (issues.length > 0) return { value: undefined, positions, issues }
 
-  let nodes = 0
+  let aliasNodes = 0
   const expanding = new Set<Node>()
   const resolved = new Map<Node, Node | undefined>()
-  const limit = (message: string, path: PathSegment[]): never => {
-    issues.push({
-      severity: 'error',
-      code: 'E_YAML_SYNTAX',
-      message,
-      file,
-      path: pathToString(path),
-    })
+  const limit = (message: string, path: string): never => {
+    issues.push({ severity: 'error', code: 'E_YAML_SYNTAX', message, file, path })
     throw new LoadLimit(message)
   }
-  const convert = (node: Node | null | undefined, path: PathSegment[], depth: number): unknown => {
+  const convert = (node: Node | null | undefined, path: string, depth: number): unknown => {
     if (node === null || node === undefined) return null
-    if (++nodes > MAX_NODES)
-      limit(`the document expands to more than ${MAX_NODES} values (an alias bomb?)`, path)
+    if (expanding.size > 0 && ++aliasNodes > MAX_ALIAS_NODES)
+      limit(`aliases expand to more than ${MAX_ALIAS_NODES} values (an alias bomb?)`, path)
     if (depth > MAX_DEPTH) limit(`values nest more than ${MAX_DEPTH} levels deep`, path)
     if (isAlias(node)) {
       let target = resolved.get(node)
@@ -98,7 +92,7 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     positions.setValue(path, at(node.range?.[0], style))
     if (isScalar(node)) return node.value
     if (isSeq(node))
-      return node.items.map((item, i) => convert(item as Node, [...path, i], depth + 1))
+      return node.items.map((item, i) => convert(item as Node, appendPath(path, i), depth + 1))
     if (isMap(node)) {
       if (isUnquotedTemplate(node)) {
         const src = text.slice(node.range![0], node.range![1]).trim()
@@ -111,7 +105,7 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
           file,
           line: p.line,
           col: p.col,
-          path: pathToString(path),
+          path,
         })
         return src
       }
@@ -120,11 +114,7 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     return null
   }
 
-  const convertMap = (
-    node: YAMLMap,
-    path: PathSegment[],
-    depth: number,
-  ): Record<string, unknown> => {
+  const convertMap = (node: YAMLMap, path: string, depth: number): Record<string, unknown> => {
     const out: Record<string, unknown> = {}
     const firstSeen = new Map<string, number>()
     const merged: Record<string, unknown>[] = []
@@ -135,14 +125,14 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
       if (key === '<<' && (isAlias(pair.value) || isSeq(pair.value))) {
         const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
         for (const s of sources) {
-          const v = convert(s as Node, [...path, '<<'], depth + 1)
+          const v = convert(s as Node, appendPath(path, '<<'), depth + 1)
           if (v !== null && typeof v === 'object' && !Array.isArray(v))
             merged.push(v as Record<string, unknown>)
         }
         continue
       }
       if (firstSeen.has(key)) {
-        const isTask = path.length === 1 && path[0] === 'tasks'
+        const isTask = path === 'tasks'
         issues.push({
           severity: 'error',
           code: isTask ? 'E_TASK_DUPLICATE' : 'E_YAML_DUPLICATE_KEY',
@@ -153,14 +143,15 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
           file,
           line: keyPos.line,
           col: keyPos.col,
-          path: pathToString([...path, key]),
+          path: appendPath(path, key),
         })
         continue
       }
       firstSeen.set(key, keyPos.line)
-      positions.setKey([...path, key], keyPos)
-      setOwn(out, key, convert(pair.value as Node | null, [...path, key], depth + 1))
-      if (pair.value === null) positions.setValue([...path, key], keyPos)
+      const child = appendPath(path, key)
+      positions.setKey(child, keyPos)
+      setOwn(out, key, convert(pair.value as Node | null, child, depth + 1))
+      if (pair.value === null) positions.setValue(child, keyPos)
     }
     for (const m of merged)
       for (const [k, v] of Object.entries(m)) if (!Object.hasOwn(out, k)) setOwn(out, k, v)
@@ -169,7 +160,7 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
 
   let value: unknown
   try {
-    value = convert(doc.contents, [], 0)
+    value = convert(doc.contents, '', 0)
   } catch (e) {
     if (!(e instanceof LoadLimit)) throw e
     return { value: undefined, positions, issues }

@@ -11,12 +11,17 @@ export type PathSegment = string | number
 /** `tasks.load.depends_on[0]`; keys that are not identifiers are quoted. */
 export function pathToString(path: readonly PathSegment[]): string {
   let out = ''
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`
-    else out += `[${JSON.stringify(seg)}]`
-  }
+  for (const seg of path) out = appendPath(out, seg)
   return out
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/
+
+/** One more segment on a path string (cheaper than rebuilding it from an array). */
+export function appendPath(path: string, seg: PathSegment): string {
+  if (typeof seg === 'number') return `${path}[${seg}]`
+  if (IDENT.test(seg)) return path === '' ? seg : `${path}.${seg}`
+  return `${path}[${JSON.stringify(seg)}]`
 }
 
 /** Where each value and each mapping key of a parsed file sits. */
@@ -24,12 +29,13 @@ export class PositionMap {
   private readonly values = new Map<string, Position>()
   private readonly keys = new Map<string, Position>()
 
-  setValue(path: readonly PathSegment[], pos: Position): void {
-    this.values.set(pathToString(path), pos)
+  /** `path` is a path string (see pathToString). */
+  setValue(path: string, pos: Position): void {
+    this.values.set(path, pos)
   }
 
-  setKey(path: readonly PathSegment[], pos: Position): void {
-    this.keys.set(pathToString(path), pos)
+  setKey(path: string, pos: Position): void {
+    this.keys.set(path, pos)
   }
 
   /** The value at `path`, else the closest ancestor that has a position. */

@@ -42,7 +42,7 @@ describe('the run() API', () => {
       tasks: { a: { type: 'noop', depends_on: ['b'] } },
     })
     await expect(run(bad, { workspace: '/nonexistent' })).rejects.toBeInstanceOf(DefinitionError)
-    const err = await run(bad).catch((e: unknown) => e as DefinitionError)
+    const err = (await run(bad).catch((e: unknown) => e)) as DefinitionError
     expect(err.issues.map((i) => i.code).sort()).toEqual(['E_DEP_MISSING', 'E_SCHEMA_VALUE'])
   })
 })

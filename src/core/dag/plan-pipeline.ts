@@ -36,10 +36,8 @@ export function planPipeline(
   const chosen = selectTasks(graph, selectable, options.select ?? [], options.exclude ?? [])
   const topo = topoLevels(graph, chosen)
   const order = topo.levels.flat()
-  const known = (i: number): number | undefined => {
-    const id = graph.ids[i]!
-    return options.durationsMs?.[id] ?? tasks.get(id)?.estimateMs
-  }
+  const durations = graph.ids.map((id) => options.durationsMs?.[id] ?? tasks.get(id)?.estimateMs)
+  const known = (i: number): number | undefined => durations[i]
   const hasDurations = order.some((i) => known(i) !== undefined)
   const cp = hasDurations
     ? criticalPath(restrict(graph, chosen), order, (i) => known(i) ?? 0)

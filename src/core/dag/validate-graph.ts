@@ -25,6 +25,7 @@ export function validateGraph(deps: ReadonlyMap<string, readonly string[]>): {
   const ids = [...deps.keys()]
   for (const [id, list] of deps) {
     list.forEach((d, k) => {
+      if (d !== id && deps.has(d)) return
       const path = `tasks.${id}.depends_on[${k}]`
       if (d === id) {
         problems.push({
