@@ -298,3 +298,22 @@ describe('keys that collide with Object.prototype', () => {
     expect(Object.getPrototypeOf(l.spec!.tasks)).toBe(Object.prototype)
   })
 })
+
+describe('the fast path for valid files', () => {
+  it('gives the same spec as the precise parser', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const texts = [
+      await readFile(join(fixtures, '../../examples/quickstart/pipeline.yaml'), 'utf8'),
+      await readFile(join(fixtures, '../../examples/hello/pipeline.yaml'), 'utf8'),
+      'name: p\nparams: { n: 4, when: "2026-01-01" }\nmax_parallel: "{{ params.n }}"\ntasks:\n  a: { type: noop, tags: [x, "y"], priority: 0x10 }\n  b: { type: command, command: "echo {{ params.when }}", depends_on: a, env: { K: "1" } }\n',
+    ]
+    const run = { runId: 'r', logicalDate: new Date('2026-01-02T00:00:00Z') }
+    for (const t of texts) {
+      const fast = load(t, { run })
+      const precise = load(t, { run, precise: true })
+      expect(fast.issues).toEqual([])
+      expect(fast.spec).toEqual(precise.spec)
+      expect(fast.hash).toBe(precise.hash)
+    }
+  })
+})
