@@ -68,6 +68,11 @@ describe('examples run as the README says', () => {
     const dlq = await sluice(['dlq', 'list', '--json'])
     const items = JSON.parse(dlq.out) as { id: number; taskId: string }[]
     expect(items.map((d) => d.taskId)).toContain('boom')
+    const again = await sluice(['run', bad, '--resume-latest'])
+    expect(again.code).toBe(1)
+    expect(again.err).toMatch(/resuming bad-\S+ \(the latest unfinished run of bad\)/)
+    const runs = JSON.parse((await sluice(['runs', '--pipeline', 'bad', '--json'])).out) as unknown[]
+    expect(runs).toHaveLength(1) // resumed in place, not a new run
     const pruned = await sluice(['prune', '--older-than', '1d'])
     expect(pruned.out).toContain('pruned 0 run(s)')
     const purge = await sluice(['dlq', 'purge', '--all'])
