@@ -71,7 +71,9 @@ describe('examples run as the README says', () => {
     const again = await sluice(['run', bad, '--resume-latest'])
     expect(again.code).toBe(1)
     expect(again.err).toMatch(/resuming bad-\S+ \(the latest unfinished run of bad\)/)
-    const runs = JSON.parse((await sluice(['runs', '--pipeline', 'bad', '--json'])).out) as unknown[]
+    const runs = JSON.parse(
+      (await sluice(['runs', '--pipeline', 'bad', '--json'])).out,
+    ) as unknown[]
     expect(runs).toHaveLength(1) // resumed in place, not a new run
     const pruned = await sluice(['prune', '--older-than', '1d'])
     expect(pruned.out).toContain('pruned 0 run(s)')
