@@ -58,6 +58,7 @@ export function attachProgress(
     taskIds.map((id) => [id, { state: 'PENDING', attempt: 0, started: 0, ended: 0 }]),
   )
   const t0 = Date.now()
+  const idWidth = Math.max(0, ...taskIds.map((id) => id.length))
   let drawn = 0
   const draw = () => {
     const now = Date.now()
@@ -76,7 +77,8 @@ export function attachProgress(
         const label = c
           ? `\u001b[${c}m${SYMBOL[s.state]} ${s.state.padEnd(9)}\u001b[0m`
           : `${SYMBOL[s.state]} ${s.state.padEnd(9)}`
-        return `  ${label} ${id}${s.attempt > 0 ? ` (try ${s.attempt + 1})` : ''}  ${took}`
+        const name = `${id}${s.attempt > 0 ? ` (try ${s.attempt + 1})` : ''}`
+        return `  ${label} ${name.padEnd(idWidth + 8)} ${took}`.trimEnd()
       })
     const text = [head, ...rows]
     io.out((drawn ? `\u001b[${drawn}A\u001b[0J` : '') + text.join('\n'))
