@@ -430,6 +430,18 @@ export class RunLoop {
     if (result.error.retryable && tries < s.policy.maxAttempts && !this.stop) {
       const delayMs = retryDelayMs(tries, s.policy, this.o.random, result.error.retryAfterMs)
       await this.move(s, 'RETRYING', error, m)
+      await store.recordEvent({
+        runId,
+        type: 'task:retry',
+        actor: this.o.actor,
+        at: this.now(),
+        data: {
+          taskId: id,
+          attempt: s.attempt,
+          delayMs,
+          error: { code: error.code, message: error.message },
+        },
+      })
       this.o.events.emit('task:retry', {
         runId,
         taskId: id,

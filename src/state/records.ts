@@ -148,7 +148,7 @@ export interface DeadLetterRecord {
 
 export interface NewEvent {
   readonly runId?: string
-  /** `run.transition`, `task.transition`, `run.created`, `dlq.requeued`, … */
+  /** `run:state`, `task:state`, `run:created`, `dlq.requeued`, … */
   readonly type: string
   /** Who did it: `engine`, `cli:alice`, `api`, … */
   readonly actor: string

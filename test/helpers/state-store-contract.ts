@@ -115,7 +115,7 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
         expect(tasks[0]!.attempts).toEqual([
           expect.objectContaining({ attempt: 0, state: 'PENDING', startedAt: null, error: null }),
         ])
-        expect((await s.listEvents('r1')).map((e) => e.type)).toEqual(['run.created'])
+        expect((await s.listEvents('r1')).map((e) => e.type)).toEqual(['run:created'])
       })
 
       it('returns undefined for an unknown run and rejects a duplicate id', async () => {
@@ -161,7 +161,7 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
           finishedAt: null,
           error: null,
         })
-        const events = (await s.listEvents('r1')).filter((e) => e.type === 'run.transition')
+        const events = (await s.listEvents('r1')).filter((e) => e.type === 'run:state')
         expect(events.map((e) => [e.data.from, e.data.to, e.at])).toEqual([
           ['QUEUED', 'RUNNING', at(1).toISOString()],
           ['RUNNING', 'FAILED', at(2).toISOString()],
@@ -218,7 +218,7 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
           expect((lost[0]!.reason as SluiceError).code).toBe('E_STATE_TRANSITION')
           const state = (await s.getRun(`c${i}`))!.state
           expect(results[0].status === 'fulfilled' ? 'RUNNING' : 'CANCELLED').toBe(state)
-          const moves = (await s.listEvents(`c${i}`)).filter((e) => e.type === 'run.transition')
+          const moves = (await s.listEvents(`c${i}`)).filter((e) => e.type === 'run:state')
           expect(moves).toHaveLength(1)
         }
       })
@@ -257,7 +257,7 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
             error: null,
           }),
         ])
-        const moves = (await s.listEvents('r1')).filter((e) => e.type === 'task.transition')
+        const moves = (await s.listEvents('r1')).filter((e) => e.type === 'task:state')
         expect(moves.map((e) => [e.data.taskId, e.data.from, e.data.to])).toEqual([
           ['extract', 'PENDING', 'QUEUED'],
           ['extract', 'QUEUED', 'RUNNING'],
@@ -501,7 +501,7 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
         })
         await s.recordEvent({ type: 'dlq.purged', actor: 'api', at: at(2), data: {} })
         const events = await s.listEvents('r1')
-        expect(events.map((e) => e.type)).toEqual(['run.created', 'run.requested'])
+        expect(events.map((e) => e.type)).toEqual(['run:created', 'run.requested'])
         expect(events[1]).toEqual({
           id,
           runId: 'r1',

@@ -235,7 +235,7 @@ export class SqlStateStore implements StateStore {
       }
       await this.event(tx, {
         runId: run.id,
-        type: 'run.created',
+        type: 'run:created',
         actor: ACTOR,
         at: new Date(at),
         data: { pipeline: run.pipeline, trigger: run.trigger, tasks: run.tasks.length },
@@ -308,7 +308,7 @@ export class SqlStateStore implements StateStore {
       }
       await this.event(tx, {
         runId: id,
-        type: 'run.transition',
+        type: 'run:state',
         actor: ACTOR,
         at,
         data: {
@@ -327,7 +327,7 @@ export class SqlStateStore implements StateStore {
         [iso(at), runId],
       )
       if (changes !== 1) throw new SluiceError('E_STATE_NOT_FOUND', `run ${runId} does not exist`)
-      await this.event(tx, { runId, type: 'run.cancel_requested', actor, at, data: {} })
+      await this.event(tx, { runId, type: 'run:cancel', actor, at, data: {} })
     })
   }
 
@@ -476,7 +476,7 @@ export class SqlStateStore implements StateStore {
       }
       await this.event(tx, {
         runId,
-        type: 'task.transition',
+        type: 'task:state',
         actor: ACTOR,
         at,
         data: {
@@ -546,7 +546,7 @@ export class SqlStateStore implements StateStore {
         )
         await this.event(tx, {
           runId,
-          type: 'task.transition',
+          type: 'task:state',
           actor: ACTOR,
           at,
           data: { taskId, attempt, from: str(r.state), to: 'PENDING', resume: true },

@@ -82,6 +82,8 @@ describe('runPipeline', () => {
     expect(ex.calls.a).toBe(4)
     // min(3s, 1s × 2^(n−1)) × 0.5 for failures 1, 2, 3
     expect(clock.sleeps).toEqual([500, 1000, 1500])
+    const retries = (await store.listEvents('run-1')).filter((e) => e.type === 'task:retry')
+    expect(retries.map((e) => e.data.delayMs)).toEqual([500, 1000, 1500]) // the same events, stored
     const [task] = await store.listTasks('run-1')
     expect(task!.attempts.map((a) => a.state)).toEqual([
       'RETRYING',
@@ -260,7 +262,7 @@ describe('runPipeline', () => {
     expect(r.state).toBe('CANCELLED')
     expect(
       (await store.listEvents('run-1')).some(
-        (e) => e.type === 'run.cancel_requested' && e.actor === 'cli:test',
+        (e) => e.type === 'run:cancel' && e.actor === 'cli:test',
       ),
     ).toBe(true)
   })
