@@ -1,31 +1,11 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sluiceCli } from '../helpers/sluice-cli.js'
 
-const root = join(import.meta.dirname, '../..')
-const bin = join(root, 'bin/sluice.js')
-const exec = promisify(execFile)
-
-/** Runs the sluice binary as a user would; returns code, stdout and stderr. */
-async function sluice(
-  args: string[],
-  cwd = root,
-): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const r = await exec(process.execPath, [bin, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1' },
-    })
-    return { code: 0, out: r.stdout, err: r.stderr }
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string }
-    return { code: x.code, out: x.stdout, err: x.stderr }
-  }
-}
+const sluice = (args: string[]) => sluiceCli(args)
 
 let tmp: string
 beforeAll(async () => {

@@ -1,28 +1,12 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { STATE_COLORS } from '../../src/core/render/graph-view.js'
+import { sluiceCli } from '../helpers/sluice-cli.js'
 
-const root = join(import.meta.dirname, '../..')
-const exec = promisify(execFile)
 let ws: string
-
-async function sluice(args: string[]) {
-  try {
-    const r = await exec(
-      process.execPath,
-      [join(root, 'bin/sluice.js'), '--workspace', ws, ...args],
-      { cwd: root },
-    )
-    return { code: 0, out: r.stdout, err: r.stderr }
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string }
-    return { code: x.code, out: x.stdout, err: x.stderr }
-  }
-}
+const sluice = (args: string[]) => sluiceCli(args, { workspace: ws })
 
 beforeAll(async () => {
   ws = await mkdtemp(join(tmpdir(), 'sluice-examples-'))
