@@ -7,6 +7,7 @@ import type { TaskSpec } from '../core/spec/pipeline-spec.js'
 import { runOutcome, type RunState } from '../core/state/run-state.js'
 import type { TaskState } from '../core/state/task-state.js'
 import type { ErrorInfo, JsonObject, JsonValue } from '../state/records.js'
+import { maskJson } from '../state/mask-json.js'
 import type { StateStore } from '../state/state-store.js'
 import { CircuitBreaker } from './circuit-breaker.js'
 import type { Clock } from './clock.js'
@@ -421,9 +422,9 @@ export class RunLoop {
       this.settle(s)
       return
     }
-    const error = errorInfo(result.error)
+    const error = this.errorInfo(result.error)
     if (result.cancelled) {
-      await this.move(s, 'CANCELLED', errorInfo(this.stop?.error ?? result.error), m)
+      await this.move(s, 'CANCELLED', this.errorInfo(this.stop?.error ?? result.error), m)
       return
     }
     const tries = s.attempt + 1
@@ -460,13 +461,16 @@ export class RunLoop {
       taskId: id,
       attempt: s.attempt,
       error,
-      inputs: {
-        task: s.spec as unknown as JsonValue,
-        params: toJsonObject(this.pipeline.params),
-        upstream: toJsonObject(
-          Object.fromEntries(s.plan.dependsOn.map((d) => [d, this.byId.get(d)?.outputs ?? null])),
-        ),
-      },
+      inputs: maskJson(
+        {
+          task: s.spec as unknown as JsonValue,
+          params: toJsonObject(this.pipeline.params),
+          upstream: toJsonObject(
+            Object.fromEntries(s.plan.dependsOn.map((d) => [d, this.byId.get(d)?.outputs ?? null])),
+          ),
+        },
+        this.pipeline.secrets,
+      ),
     })
     this.settle(s)
     if (this.failFast)
@@ -487,13 +491,15 @@ export class RunLoop {
       await this.move(
         s,
         'CANCELLED',
-        errorInfo(this.stop?.error ?? new SluiceError('E_CANCELLED', 'cancelled during backoff')),
+        this.errorInfo(
+          this.stop?.error ?? new SluiceError('E_CANCELLED', 'cancelled during backoff'),
+        ),
       )
       return
     }
     this.backoff--
     if (this.stop) {
-      await this.move(s, 'CANCELLED', errorInfo(this.stop.error))
+      await this.move(s, 'CANCELLED', this.errorInfo(this.stop.error))
       return
     }
     await this.move(s, 'QUEUED')
@@ -534,7 +540,7 @@ export class RunLoop {
 
   /** After a stop: queued and pending tasks become CANCELLED; stragglers get `graceMs`. */
   private async settleStopped(): Promise<void> {
-    const error = errorInfo(this.stop!.error)
+    const error = this.errorInfo(this.stop!.error)
     for (const e of this.ready.drain()) await this.move(this.slots[e.index]!, 'CANCELLED', error)
     for (const s of this.slots) {
       if (
@@ -601,6 +607,11 @@ export class RunLoop {
     return b
   }
 
+  /** Errors as stored and emitted: secrets masked even before the store masks them again. */
+  private errorInfo(e: SluiceError): ErrorInfo {
+    return { code: e.code, message: this.pipeline.secrets.mask(e.message), retryable: e.retryable }
+  }
+
   private now(): Date {
     return new Date(this.o.clock.now())
   }
@@ -616,7 +627,7 @@ export class RunLoop {
       state === 'SUCCESS'
         ? undefined
         : this.stop
-          ? errorInfo(this.stop.error)
+          ? this.errorInfo(this.stop.error)
           : firstError(this.slots)
     await this.o.store.transitionRun(this.o.runId, 'RUNNING', state, this.now(), error)
     const durationMs = this.o.clock.now() - this.startedAt
@@ -654,10 +665,6 @@ function entryOf(s: Slot): ReadyEntry {
     critical: s.plan.critical,
     slackMs: s.plan.slackMs ?? 0,
   }
-}
-
-function errorInfo(e: SluiceError): ErrorInfo {
-  return { code: e.code, message: e.message, retryable: e.retryable }
 }
 
 function firstError(slots: readonly Slot[]): ErrorInfo | undefined {

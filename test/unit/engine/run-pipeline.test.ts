@@ -357,6 +357,39 @@ describe('runPipeline', () => {
     expect(started.indexOf('low')).toBeGreaterThan(started.indexOf('high'))
   })
 
+  it('runs commands with env and cwd, and masks secrets in logs, errors and dead letters', async () => {
+    const { mkdir } = await import('node:fs/promises')
+    const { join } = await import('node:path')
+    const { loadPipelineText } = await import('../../../src/definition/load-pipeline.js')
+    const { compilePipeline } = await import('../../../src/definition/compile-pipeline.js')
+    const base = join((await import('node:os')).tmpdir(), `sluice-cwd-${Date.now()}`)
+    await mkdir(join(base, 'sub'), { recursive: true })
+    const text =
+      'name: env\ntasks:\n' +
+      '  show: { type: command, command: "echo $GREETING from $(basename $(pwd)) token=${env:API_TOKEN}", env: { GREETING: hi }, cwd: sub }\n' +
+      '  leak: { type: command, command: "echo failing with ${env:API_TOKEN} >&2; exit 1", retries: 1 }\n'
+    const loaded = loadPipelineText(text, {
+      env: { API_TOKEN: 'tok-s3cr3t-123' },
+      run: { runId: 'run-1' },
+      displayName: join(base, 'p.yaml'),
+    })
+    const r = await runPipeline(compilePipeline(loaded), { store, runId: 'run-1' })
+    expect(r.tasks.show!.state).toBe('SUCCESS')
+    expect(r.tasks.leak!.state).toBe('FAILED')
+    const logs = (await store.readLogs('run-1')).map((l) => l.text)
+    expect(logs).toContain('hi from sub token=***')
+    expect(logs).toContain('failing with ***')
+    const everything = JSON.stringify([
+      await store.listTasks('run-1'),
+      await store.listDeadLetters(),
+      await store.listEvents('run-1'),
+      logs,
+      r,
+    ])
+    expect(everything).not.toContain('tok-s3cr3t-123')
+    expect(r.tasks.leak!.error!.message).toContain('failing with ***')
+  })
+
   it('a task type without an executor fails clearly instead of hanging', async () => {
     const p = compileYaml('name: r\ntasks:\n  e: { type: extract, source: { path: x.csv } }\n')
     const r = await runPipeline(p, { store, runId: 'run-1' })
