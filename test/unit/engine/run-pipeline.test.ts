@@ -1,4 +1,9 @@
+import { mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { compilePipeline } from '../../../src/definition/compile-pipeline.js'
+import { loadPipelineText } from '../../../src/definition/load-pipeline.js'
 import { SluiceError } from '../../../src/core/sluice-error.js'
 import { ManualClock } from '../../../src/engine/manual-clock.js'
 import { RunEvents } from '../../../src/engine/run-events.js'
@@ -358,11 +363,7 @@ describe('runPipeline', () => {
   })
 
   it('runs commands with env and cwd, and masks secrets in logs, errors and dead letters', async () => {
-    const { mkdir } = await import('node:fs/promises')
-    const { join } = await import('node:path')
-    const { loadPipelineText } = await import('../../../src/definition/load-pipeline.js')
-    const { compilePipeline } = await import('../../../src/definition/compile-pipeline.js')
-    const base = join((await import('node:os')).tmpdir(), `sluice-cwd-${Date.now()}`)
+    const base = join(tmpdir(), `sluice-cwd-${Date.now()}`)
     await mkdir(join(base, 'sub'), { recursive: true })
     const text =
       'name: env\ntasks:\n' +
