@@ -106,6 +106,10 @@ export const ERROR_CODES = {
     summary: 'no executor is registered for a task type yet',
   },
   E_RUN_NOT_RESUMABLE: { retryable: false, summary: 'the run cannot be resumed in its state' },
+  E_SCHEMA_DRIFT: {
+    retryable: false,
+    summary: 'incoming data does not fit the destination schema under its evolution policy',
+  },
   E_INTERNAL: { retryable: false, summary: 'a bug in sluice; please report it' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>
 

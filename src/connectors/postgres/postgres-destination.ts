@@ -1,0 +1,352 @@
+import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import { SluiceError } from '../../core/sluice-error.js'
+import type { Column, TableSchema } from '../../data/column-type.js'
+import type {
+  ConnectionConfig,
+  Destination,
+  WatermarkRef,
+  WriteContext,
+  WriteMode,
+  WriteResult,
+} from '../../data/connector-contract.js'
+import type { RowBatch } from '../../data/row-batch.js'
+import { copyTextLine } from './copy-text-line.js'
+import { planSchemaChange, type ExistingColumn } from './plan-schema-change.js'
+import { PostgresConnection } from './postgres-connection.js'
+import {
+  postgresDestinationOptions,
+  type PostgresDestinationOptions,
+} from './postgres-destination-options.js'
+import { postgresError } from './postgres-error.js'
+import { postgresTypes } from './postgres-types.js'
+import { quoteIdent } from './quote-ident.js'
+import { quoteQualified } from './quote-qualified.js'
+import { splitQualifiedName } from './split-qualified-name.js'
+
+const COPY_CHUNK_ROWS = 2000
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+}
+
+/**
+ * Loads batches into a table: rows go by `COPY … FROM STDIN` (text format) into a temporary
+ * staging table; then, in the same single transaction, the table is created or evolved, the mode
+ * applied (append, replace, truncate_insert, merge via INSERT … ON CONFLICT) and the watermark
+ * upserted into `_sluice_state`. Any failure or abort rolls everything back: the table and the
+ * watermark are either both updated or both untouched (exactly-once with a resumed run).
+ * `ctx.watermark.value` is read after the last batch, so a streaming copy may pass a getter over
+ * `source.watermark()`. Under `replace` the table is dropped and created anew from the data's
+ * schema (`freeze`: truncated instead); a table it creates gets a primary key on `keys`.
+ */
+export class PostgresDestination implements Destination {
+  private readonly conn: PostgresConnection
+  private readonly options: PostgresDestinationOptions
+
+  constructor(conn: ConnectionConfig, options: Readonly<Record<string, unknown>>) {
+    const parsed = postgresDestinationOptions.safeParse(options)
+    if (!parsed.success)
+      throw new SluiceError(
+        'E_SCHEMA_VALUE',
+        `postgres destination: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(destination)'}: ${i.message}`).join('; ')}`,
+      )
+    this.options = parsed.data
+    this.conn = new PostgresConnection(conn)
+  }
+
+  private stateTable(): string {
+    return this.options.state_schema === undefined
+      ? quoteIdent('_sluice_state')
+      : `${quoteIdent(this.options.state_schema)}.${quoteIdent('_sluice_state')}`
+  }
+
+  async write(ctx: WriteContext, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
+    const mode: WriteMode = ctx.mode ?? this.options.mode ?? 'append'
+    const keys = [...(ctx.keys ?? this.options.keys ?? [])]
+    const schema = ctx.schema
+    const names = schema.columns.map((c) => c.name)
+    if (schema.columns.length === 0)
+      throw new SluiceError('E_SCHEMA_VALUE', 'cannot load a schema without columns')
+    if (new Set(names).size !== names.length)
+      throw new SluiceError('E_SCHEMA_VALUE', `duplicate column names in ${names.join(', ')}`)
+    if (mode === 'merge' && keys.length === 0)
+      throw new SluiceError('E_SCHEMA_REQUIRED', 'mode merge needs keys', {
+        hint: 'add keys: [id] to the destination',
+      })
+    for (const k of keys)
+      if (!names.includes(k))
+        throw new SluiceError('E_SCHEMA_VALUE', `key ${JSON.stringify(k)} is not a column`, {
+          hint: `columns: ${names.join(', ')}`,
+        })
+    if (ctx.signal.aborted) throw new SluiceError('E_CANCELLED', 'load cancelled')
+
+    const client = await this.conn.connect()
+    const pid = (client as unknown as { processID?: number }).processID
+    let copying: { destroy(e: Error): void } | undefined
+    let busy = false
+    const onAbort = (): void => {
+      if (copying) copying.destroy(new Error('load cancelled'))
+      else if (busy && pid !== undefined)
+        this.conn.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {})
+    }
+    ctx.signal.addEventListener('abort', onAbort, { once: true })
+    const step = async <R extends pg.QueryResultRow = Record<string, unknown>>(
+      sql: string,
+      values?: unknown[],
+    ): Promise<pg.QueryResult<R>> => {
+      if (ctx.signal.aborted) throw new SluiceError('E_CANCELLED', 'load cancelled')
+      busy = true
+      try {
+        return await client.query<R>(sql, values)
+      } finally {
+        busy = false
+      }
+    }
+    let open = false
+    let broken = false
+    try {
+      if (ctx.watermark) await this.ensureStateTable(client)
+      await step('BEGIN')
+      open = true
+      const stage = quoteIdent(`_sluice_stage_${randomBytes(6).toString('hex')}`)
+      await step(
+        `CREATE TEMP TABLE ${stage} (${schema.columns
+          .map((c) => `${quoteIdent(c.name)} ${postgresTypes.toDdl(c.type)}`)
+          .join(', ')}) ON COMMIT DROP`,
+      )
+      const staged = await this.copyInto(client, stage, schema, batches, ctx, (s) => (copying = s))
+      copying = undefined
+      ctx.log(`staged ${staged} rows`)
+      const written = await this.apply(step, stage, schema, mode, keys, ctx)
+      if (ctx.watermark) {
+        const st = this.stateTable()
+        await step(
+          `INSERT INTO ${st} (pipeline, key, value, updated_at) VALUES ($1, $2, $3::jsonb, now())
+           ON CONFLICT (pipeline, key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
+          [ctx.watermark.pipeline, ctx.watermark.key, jsonText(ctx.watermark.value ?? null)],
+        )
+      }
+      if (ctx.signal.aborted) throw new SluiceError('E_CANCELLED', 'load cancelled')
+      await step('COMMIT')
+      open = false
+      return { rowsWritten: written, rowsRejected: 0 }
+    } catch (e) {
+      broken = copying !== undefined || !(e instanceof SluiceError)
+      if (ctx.signal.aborted) throw new SluiceError('E_CANCELLED', 'load cancelled', { cause: e })
+      throw postgresError(e, this.conn.mask, `load into ${this.options.table} failed`)
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort)
+      if (open) await client.query('ROLLBACK').catch(() => (broken = true))
+      client.release(broken)
+    }
+  }
+
+  /** Creates `_sluice_state` when missing (outside the load's transaction; races are fine). */
+  private async ensureStateTable(client: pg.PoolClient): Promise<void> {
+    try {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${this.stateTable()} (pipeline text NOT NULL,
+           key text NOT NULL, value jsonb, updated_at timestamptz NOT NULL DEFAULT now(),
+           PRIMARY KEY (pipeline, key))`,
+      )
+    } catch (e) {
+      // a concurrent load created it between the check and the insert into pg_type
+      const code = (e as { code?: string }).code
+      if (code !== '23505' && code !== '42P07') throw e
+    }
+  }
+
+  private async copyInto(
+    client: pg.PoolClient,
+    stage: string,
+    schema: TableSchema,
+    batches: AsyncIterable<RowBatch>,
+    ctx: WriteContext,
+    setCopying: (s: { destroy(e: Error): void }) => void,
+  ): Promise<number> {
+    const width = schema.columns.length
+    let count = 0
+    async function* lines(): AsyncGenerator<string> {
+      for await (const batch of batches) {
+        const rows = batch.rows
+        for (let start = 0; start < rows.length; start += COPY_CHUNK_ROWS) {
+          let chunk = ''
+          const end = Math.min(rows.length, start + COPY_CHUNK_ROWS)
+          for (let i = start; i < end; i++) {
+            const row = rows[i]!
+            if (row.length !== width)
+              throw new SluiceError(
+                'E_SCHEMA_DRIFT',
+                `row ${count + 1} has ${row.length} values; the schema has ${width} columns`,
+                { row: count + 1 },
+              )
+            chunk += copyTextLine(row)
+            count++
+          }
+          yield chunk
+        }
+        if (ctx.signal.aborted) throw new SluiceError('E_CANCELLED', 'load cancelled')
+      }
+    }
+    const cols = schema.columns.map((c) => quoteIdent(c.name)).join(', ')
+    const stream = client.query(copyFrom(`COPY ${stage} (${cols}) FROM STDIN`))
+    setCopying(stream)
+    const source = Readable.from(lines(), { objectMode: false })
+    await pipeline(source, stream)
+    return count
+  }
+
+  private async targetName(
+    step: <R extends pg.QueryResultRow>(sql: string, v?: unknown[]) => Promise<pg.QueryResult<R>>,
+  ): Promise<{ schema: string; table: string; sql: string }> {
+    const parts = splitQualifiedName(this.options.table)
+    if (parts.length > 2)
+      throw new SluiceError(
+        'E_SCHEMA_VALUE',
+        `table ${this.options.table}: use table or schema.table`,
+      )
+    let schemaName = parts.length === 2 ? parts[0]! : undefined
+    const table = parts[parts.length - 1]!
+    if (schemaName === undefined) {
+      const r = await step<{ s: string | null }>('SELECT current_schema() AS s')
+      schemaName = String(r.rows[0]?.s ?? 'public')
+    }
+    return { schema: schemaName, table, sql: quoteQualified([schemaName, table]) }
+  }
+
+  private async apply(
+    step: <R extends pg.QueryResultRow = Record<string, unknown>>(
+      sql: string,
+      v?: unknown[],
+    ) => Promise<pg.QueryResult<R>>,
+    stage: string,
+    schema: TableSchema,
+    mode: WriteMode,
+    keys: string[],
+    ctx: WriteContext,
+  ): Promise<number> {
+    const target = await this.targetName(step)
+    const policy = this.options.schema_evolution ?? 'evolve'
+    const existing = await this.columnsOf(step, target.sql)
+    const create = async (): Promise<void> => {
+      if (this.options.create === false)
+        throw new SluiceError('E_SCHEMA_VALUE', `table ${this.options.table} does not exist`, {
+          hint: 'create it, or drop create: false',
+        })
+      const defs = schema.columns.map(
+        (c: Column) =>
+          `${quoteIdent(c.name)} ${postgresTypes.toDdl(c.type)}${c.nullable || keys.includes(c.name) ? '' : ' NOT NULL'}`,
+      )
+      if (keys.length > 0) defs.push(`PRIMARY KEY (${keys.map(quoteIdent).join(', ')})`)
+      await step(`CREATE TABLE ${target.sql} (${defs.join(', ')})`)
+      ctx.log(`created table ${target.sql}`)
+    }
+    let insertCols = schema.columns.map((c) => c.name)
+    let targetTypes = new Map(schema.columns.map((c) => [c.name, postgresTypes.toDdl(c.type)]))
+    if (existing === undefined) {
+      await create()
+    } else if (mode === 'replace' && policy !== 'freeze') {
+      await step(`DROP TABLE ${target.sql}`)
+      await create()
+    } else {
+      const change = planSchemaChange(existing, schema, policy)
+      if (change.drift.length > 0)
+        throw new SluiceError(
+          'E_SCHEMA_DRIFT',
+          `the data does not fit table ${this.options.table} (schema_evolution: ${policy}):\n  ${change.drift.join('\n  ')}`,
+          {
+            hint:
+              policy === 'evolve'
+                ? 'cast the column in a sql step, or change the table'
+                : 'use schema_evolution: evolve, or change the table',
+          },
+        )
+      for (const c of change.add) {
+        await step(
+          `ALTER TABLE ${target.sql} ADD COLUMN ${quoteIdent(c.name)} ${postgresTypes.toDdl(c.type)}`,
+        )
+        ctx.log(`added column ${c.name} ${postgresTypes.describe(c.type)}`)
+      }
+      for (const w of change.widen) {
+        await step(`ALTER TABLE ${target.sql} ALTER COLUMN ${quoteIdent(w.name)} TYPE ${w.to}`)
+        ctx.log(`widened column ${w.name} from ${w.from} to ${w.to}`)
+      }
+      insertCols = insertCols.filter((n) => !change.discard.includes(n))
+      const now = await this.columnsOf(step, target.sql)
+      targetTypes = new Map((now ?? []).map((c) => [c.name, c.type]))
+      if (mode === 'truncate_insert' || mode === 'replace') await step(`TRUNCATE ${target.sql}`)
+    }
+    const colList = insertCols.map(quoteIdent).join(', ')
+    const select = insertCols
+      .map((n) => `CAST(${quoteIdent(n)} AS ${targetTypes.get(n) ?? 'text'})`)
+      .join(', ')
+    if (mode === 'merge') {
+      const keyList = keys.map(quoteIdent).join(', ')
+      const rest = insertCols.filter((n) => !keys.includes(n))
+      const action =
+        rest.length === 0
+          ? 'DO NOTHING'
+          : `DO UPDATE SET ${rest.map((n) => `${quoteIdent(n)} = EXCLUDED.${quoteIdent(n)}`).join(', ')}`
+      try {
+        const r = await step(
+          `INSERT INTO ${target.sql} (${colList})
+           SELECT ${select} FROM (SELECT DISTINCT ON (${keyList}) * FROM ${stage}
+                                   ORDER BY ${keyList}, ctid DESC) AS _sluice_s
+           ON CONFLICT (${keyList}) ${action}`,
+        )
+        return r.rowCount ?? 0
+      } catch (e) {
+        if ((e as { code?: string }).code === '42P10')
+          throw new SluiceError(
+            'E_SCHEMA_VALUE',
+            `mode merge needs a primary key or unique index on (${keys.join(', ')}) in ${this.options.table}`,
+            { hint: `CREATE UNIQUE INDEX ON ${target.sql} (${keyList})`, cause: e },
+          )
+        throw e
+      }
+    }
+    const r = await step(`INSERT INTO ${target.sql} (${colList}) SELECT ${select} FROM ${stage}`)
+    return r.rowCount ?? 0
+  }
+
+  private async columnsOf(
+    step: <R extends pg.QueryResultRow>(sql: string, v?: unknown[]) => Promise<pg.QueryResult<R>>,
+    table: string,
+  ): Promise<ExistingColumn[] | undefined> {
+    const rel = await step<{ oid: string | null }>('SELECT to_regclass($1)::oid::text AS oid', [
+      table,
+    ])
+    const oid = rel.rows[0]?.oid
+    if (oid === null || oid === undefined) return undefined
+    const cols = await step<ExistingColumn>(
+      `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+        WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [oid],
+    )
+    return cols.rows
+  }
+
+  async readWatermark(ref: WatermarkRef): Promise<unknown> {
+    const st = this.stateTable()
+    const name = this.options.state_schema === undefined ? '_sluice_state' : st
+    const exists = await this.conn.query<{ t: string | null }>(
+      'SELECT to_regclass($1)::text AS t',
+      [name === '_sluice_state' ? quoteIdent(name) : name],
+    )
+    if (exists.rows[0]?.t == null) return undefined
+    const r = await this.conn.query<{ value: string | null }>(
+      `SELECT value FROM ${st} WHERE pipeline = $1 AND key = $2`,
+      [ref.pipeline, ref.key],
+    )
+    const v = r.rows[0]?.value
+    return v === undefined || v === null ? undefined : (JSON.parse(v) as unknown)
+  }
+
+  async close(): Promise<void> {
+    await this.conn.close()
+  }
+}
