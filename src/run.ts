@@ -6,6 +6,7 @@ import { loadPipelineFile, loadPipelineSpec } from './definition/load-pipeline.j
 import type { LoadedPipeline } from './definition/loaded-pipeline.js'
 import type { Clock } from './engine/clock.js'
 import type { RunEvents } from './engine/run-events.js'
+import { DataPlane } from './engine/data-plane.js'
 import { runPipeline, type RunResult } from './engine/run-pipeline.js'
 import type { TaskExecutor } from './engine/task-context.js'
 import { openStateStore } from './state/open-state-store.js'
@@ -68,10 +69,12 @@ export async function run(
       url: process.env.SLUICE_STATE_URL,
       mask: loaded.secrets,
     }))
+  const dataPlane = new DataPlane(options.workspace ?? process.env.SLUICE_HOME ?? '.sluice')
   try {
     return await runPipeline(compiled, {
       store,
       runId,
+      dataPlane,
       ...(options.signal && { signal: options.signal }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
       ...(options.events && { events: options.events }),
@@ -79,6 +82,7 @@ export async function run(
       ...(options.clock && { clock: options.clock }),
     })
   } finally {
+    await dataPlane.close()
     if (!options.store) await store.close()
   }
 }

@@ -1,4 +1,5 @@
 import type { CompiledPipeline } from '../core/compiled-pipeline.js'
+import { DataPlane } from '../engine/data-plane.js'
 import { RunEvents } from '../engine/run-events.js'
 import { runPipeline, type RunResult } from '../engine/run-pipeline.js'
 import type { StateStore } from '../state/state-store.js'
@@ -43,6 +44,7 @@ export async function executeRun(
     o.json ? 'json' : io.isTty ? 'tty' : 'plain',
   )
   let result: RunResult
+  const dataPlane = new DataPlane(ctx.workspace())
   try {
     result = await runPipeline(pipeline, {
       store,
@@ -51,10 +53,12 @@ export async function executeRun(
       signal: ctl.signal,
       events,
       actor: ctx.actor,
+      dataPlane,
       ...(o.concurrency !== undefined && { concurrency: o.concurrency }),
       ...(o.baseDir !== undefined && { baseDir: o.baseDir }),
     })
   } finally {
+    await dataPlane.close()
     stopProgress()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)

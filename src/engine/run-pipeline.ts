@@ -7,7 +7,10 @@ import type { TaskState } from '../core/state/task-state.js'
 import type { StateStore } from '../state/state-store.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 import { systemClock, type Clock } from './clock.js'
+import type { DataPlane } from './data-plane.js'
 import { builtinExecutors } from './executors/builtin-executors.js'
+import { extractExecutor } from './executors/extract-executor.js'
+import { loadExecutor } from './executors/load-executor.js'
 import { RunEvents } from './run-events.js'
 import { RunLoop } from './run-loop.js'
 import type { Json, TaskExecutor } from './task-context.js'
@@ -35,6 +38,8 @@ export interface RunPipelineOptions {
   readonly baseDir?: string
   /** Capacity for per-task `resources`. Default: this machine's cores. */
   readonly cpus?: number
+  /** Connectors, DuckDB and the dataset store for extract and load tasks. */
+  readonly dataPlane?: DataPlane
 }
 
 export interface TaskResult {
@@ -66,7 +71,14 @@ export async function runPipeline(
     ...options,
     clock,
     random: options.random ?? Math.random,
-    executors: { ...builtinExecutors, ...options.executors },
+    executors: {
+      ...builtinExecutors,
+      ...(options.dataPlane && {
+        extract: extractExecutor(pipeline.spec, options.dataPlane),
+        load: loadExecutor(pipeline.spec, options.dataPlane),
+      }),
+      ...options.executors,
+    },
     events: options.events ?? new RunEvents(),
     breakers: options.breakers ?? new Map<string, CircuitBreaker>(),
     graceMs: options.graceMs ?? 10_000,

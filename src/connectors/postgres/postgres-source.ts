@@ -59,6 +59,7 @@ export class PostgresSource implements Source {
   private seen = false
   private cachedSchema: TableSchema | undefined
   private since: PostgresWatermark | undefined
+  private columnIsKey = false
 
   constructor(conn: ConnectionConfig, options: Readonly<Record<string, unknown>>) {
     const parsed = postgresSourceOptions.safeParse(options)
@@ -132,8 +133,10 @@ export class PostgresSource implements Source {
       )
       keys = res.rows.map((r) => r.attname)
     }
+    // the incremental column is itself the whole key: `column > watermark` is exact
+    this.columnIsKey = keys.length === 1 && keys[0] === inc.column
     keys = keys.filter((k) => k !== inc.column)
-    if (keys.length === 0)
+    if (keys.length === 0 && !this.columnIsKey)
       ctx.log(
         `incremental on ${inc.column} without a tie-breaker key: reading ${inc.column} >= watermark; use mode merge to absorb re-read rows`,
       )
@@ -175,7 +178,7 @@ export class PostgresSource implements Source {
         where = `(${[col, ...keyList].join(', ')}) > (${values.map((_, i) => `$${i + 1}`).join(', ')})`
       } else {
         values.push(fromCtx.value)
-        where = `${col} >= $1`
+        where = this.columnIsKey ? `${col} > $1` : `${col} >= $1`
       }
     } else if (inc.initial !== undefined) {
       values.push(String(inc.initial))

@@ -46,6 +46,11 @@ export const sourceSchema = z.strictObject({
   table: z.string().optional(),
   query: z.string().optional(),
   columns: z.record(z.string(), z.enum(COLUMN_TYPES)).optional().describe('Declared column types.'),
+  keys: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe('Tie-breaker columns for incremental reads. Default: the primary key of table.'),
   incremental: incrementalSchema.optional(),
   batch_size: z
     .number()
@@ -74,6 +79,12 @@ export const destinationSchema = z.strictObject({
   keys: z.array(z.string()).min(1).optional().describe('Primary key columns, needed by merge.'),
   create: z.boolean().optional().describe('Create the table when missing. Default true.'),
   schema_evolution: z.enum(['evolve', 'freeze', 'discard_columns']).optional(),
+  state_schema: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Schema of the _sluice_state watermark table (databases).'),
+  partition_by: z.array(z.string()).optional().describe('Hive-style partition columns (files).'),
   batch_size: z.number().int().min(1).optional(),
 })
 

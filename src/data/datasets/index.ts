@@ -1,0 +1,1 @@
+export { DatasetStore, type DatasetInfo } from './dataset-store.js'

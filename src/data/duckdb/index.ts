@@ -1,0 +1,8 @@
+export { appendRows } from './append-rows.js'
+export { duckdbColumnType } from './duckdb-column-type.js'
+export { DuckDBEngine, type DuckDBEngineOptions } from './duckdb-engine.js'
+export { duckdbTypeName } from './duckdb-type-name.js'
+export { duckdbValueConverter } from './duckdb-value-converter.js'
+export { formatMicros } from './format-micros.js'
+export { quoteIdentifier } from './quote-identifier.js'
+export { quoteLiteral } from './quote-literal.js'

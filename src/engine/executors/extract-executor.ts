@@ -1,0 +1,112 @@
+import type { PipelineSpec, TaskSpecOf } from '../../core/spec/pipeline-spec.js'
+import type { ReadContext } from '../../data/connector-contract.js'
+import { DEFAULT_BATCH_ROWS } from '../../data/row-batch.js'
+import type { DataPlane } from '../data-plane.js'
+import type { Json, TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
+import { countRows } from './count-rows.js'
+import { openDestination, openSource } from './open-connector-io.js'
+
+/**
+ * `extract`: source → dataset (Parquet in the workspace), or source → destination directly when
+ * the task has `destination:` (the fast path; an incremental watermark then commits in the same
+ * destination transaction as the rows). A staged incremental extract takes its watermark from the
+ * destination of the load that reads it, so the two commit together there.
+ */
+export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor {
+  return {
+    type: 'extract',
+    async execute(ctx): Promise<TaskOutcome> {
+      const task = ctx.task as TaskSpecOf<'extract'>
+      const source = openSource(plane.registry, spec, task.source, ctx.baseDir)
+      const incremental = task.source.incremental !== undefined
+      const ref = { pipeline: ctx.pipeline, key: ctx.taskId }
+      try {
+        if (task.destination) {
+          const dest = openDestination(plane.registry, spec, task.destination, ctx.baseDir)
+          try {
+            const read = readContext(
+              ctx,
+              task,
+              incremental ? await dest.readWatermark(ref) : undefined,
+            )
+            const schema = await source.schema(read)
+            const result = await dest.write(
+              {
+                signal: ctx.signal,
+                schema,
+                mode: task.destination.mode ?? 'append',
+                ...(task.destination.keys && { keys: task.destination.keys }),
+                ...(incremental && {
+                  watermark: {
+                    ...ref,
+                    get value() {
+                      return source.watermark()
+                    },
+                  },
+                }),
+                log: (t) => ctx.log(t),
+              },
+              countRows(source.read(read), (n) => ctx.metric('rows_in', n)),
+            )
+            ctx.metric('rows_out', result.rowsWritten)
+            return { outputs: { rows: result.rowsWritten, rejected: result.rowsRejected } }
+          } finally {
+            await dest.close()
+          }
+        }
+        const since = incremental ? await downstreamWatermark(spec, plane, ctx) : undefined
+        const read = readContext(ctx, task, since)
+        const schema = await source.schema(read)
+        const datasets = await plane.datasets()
+        const info = await datasets.write(
+          ctx.runId,
+          ctx.taskId,
+          countRows(source.read(read), (n) => ctx.metric('rows_in', n)),
+          schema,
+        )
+        ctx.metric('rows_out', info.rowCount)
+        const watermark = incremental ? (source.watermark() as Json | undefined) : undefined
+        const outputs: { [key: string]: Json } = { dataset: info.path, rows: info.rowCount }
+        if (watermark !== undefined) outputs.watermark = watermark
+        return { outputs }
+      } finally {
+        await source.close()
+      }
+    },
+  }
+}
+
+function readContext(ctx: TaskContext, task: TaskSpecOf<'extract'>, since: unknown): ReadContext {
+  return {
+    signal: ctx.signal,
+    batchRows: task.source.batch_size ?? DEFAULT_BATCH_ROWS,
+    ...(since !== undefined && since !== null && { since }),
+    log: (t) => ctx.log(t),
+  }
+}
+
+/** The watermark the (single) load reading this extract committed in its destination. */
+async function downstreamWatermark(
+  spec: PipelineSpec,
+  plane: DataPlane,
+  ctx: TaskContext,
+): Promise<unknown> {
+  const loads = Object.values(spec.tasks).filter(
+    (t): t is TaskSpecOf<'load'> =>
+      t.type === 'load' &&
+      (t.input === ctx.taskId ||
+        (t.input === undefined && [t.depends_on ?? []].flat().includes(ctx.taskId))),
+  )
+  if (loads.length !== 1) {
+    ctx.log(
+      `incremental extract ${ctx.taskId} is read by ${loads.length} loads; reading everything (no shared watermark)`,
+    )
+    return undefined
+  }
+  const dest = openDestination(plane.registry, spec, loads[0]!.destination, ctx.baseDir)
+  try {
+    return await dest.readWatermark({ pipeline: ctx.pipeline, key: ctx.taskId })
+  } finally {
+    await dest.close()
+  }
+}

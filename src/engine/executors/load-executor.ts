@@ -1,0 +1,61 @@
+import { SluiceError } from '../../core/sluice-error.js'
+import type { PipelineSpec, TaskSpecOf } from '../../core/spec/pipeline-spec.js'
+import type { DataPlane } from '../data-plane.js'
+import type { TaskExecutor } from '../task-context.js'
+import { countRows } from './count-rows.js'
+import { openDestination } from './open-connector-io.js'
+
+interface DatasetOutputs {
+  readonly dataset?: string
+  readonly watermark?: unknown
+}
+
+/**
+ * `load`: an upstream dataset → a destination, in one destination transaction; when the upstream
+ * extract was incremental, its watermark commits in that same transaction.
+ */
+export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor {
+  return {
+    type: 'load',
+    async execute(ctx) {
+      const task = ctx.task as TaskSpecOf<'load'>
+      const producers = Object.entries(ctx.upstream).filter(
+        ([, o]) => (o as DatasetOutputs | undefined)?.dataset !== undefined,
+      )
+      const inputId = task.input ?? (producers.length === 1 ? producers[0]![0] : undefined)
+      if (inputId === undefined) {
+        throw new SluiceError(
+          'E_INPUT_INVALID',
+          `load ${ctx.taskId} has no upstream dataset to read`,
+          {
+            retryable: false,
+            hint: 'depend on an extract, sql or transform task (and name it with input: when there are several)',
+          },
+        )
+      }
+      const upstream = ctx.upstream[inputId] as DatasetOutputs | undefined
+      const datasets = await plane.datasets()
+      const { schema } = await datasets.describe(ctx.runId, inputId)
+      const dest = openDestination(plane.registry, spec, task.destination, ctx.baseDir)
+      try {
+        const result = await dest.write(
+          {
+            signal: ctx.signal,
+            schema,
+            mode: task.destination.mode ?? 'append',
+            ...(task.destination.keys && { keys: task.destination.keys }),
+            ...(upstream?.watermark !== undefined && {
+              watermark: { pipeline: ctx.pipeline, key: inputId, value: upstream.watermark },
+            }),
+            log: (t) => ctx.log(t),
+          },
+          countRows(datasets.read(ctx.runId, inputId), (n) => ctx.metric('rows_in', n)),
+        )
+        ctx.metric('rows_out', result.rowsWritten)
+        return { outputs: { rows: result.rowsWritten, rejected: result.rowsRejected } }
+      } finally {
+        await dest.close()
+      }
+    },
+  }
+}
