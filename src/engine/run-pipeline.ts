@@ -11,6 +11,7 @@ import type { DataPlane } from './data-plane.js'
 import { builtinExecutors } from './executors/builtin-executors.js'
 import { extractExecutor } from './executors/extract-executor.js'
 import { loadExecutor } from './executors/load-executor.js'
+import { sqlExecutor } from './executors/sql-executor.js'
 import { RunEvents } from './run-events.js'
 import { RunLoop } from './run-loop.js'
 import type { Json, TaskExecutor } from './task-context.js'
@@ -76,6 +77,7 @@ export async function runPipeline(
       ...(options.dataPlane && {
         extract: extractExecutor(pipeline.spec, options.dataPlane),
         load: loadExecutor(pipeline.spec, options.dataPlane),
+        sql: sqlExecutor(options.dataPlane),
       }),
       ...options.executors,
     },

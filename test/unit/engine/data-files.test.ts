@@ -1,0 +1,56 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { compilePipeline } from '../../../src/definition/compile-pipeline.js'
+import { loadPipelineText } from '../../../src/definition/load-pipeline.js'
+import { DataPlane } from '../../../src/engine/data-plane.js'
+import { runPipeline } from '../../../src/engine/run-pipeline.js'
+import { SqliteStateStore } from '../../../src/state/sqlite/sqlite-state-store.js'
+
+let ws: string
+let store: SqliteStateStore
+beforeAll(async () => {
+  ws = await mkdtemp(join(tmpdir(), 'sluice-files-'))
+  store = await SqliteStateStore.open({ path: join(ws, 'state.db') })
+  await writeFile(
+    join(ws, 'orders.csv'),
+    'id,customer_id,amount\n1,1,12.50\n2,2,7.00\n3,1,99.90\n4,3,5.00\n',
+  )
+  await writeFile(join(ws, 'customers.csv'), 'id,country\n1,GB\n2,US\n3,FI\n')
+})
+afterAll(async () => {
+  await store.close()
+  await rm(ws, { recursive: true, force: true })
+})
+
+describe('file extract → DuckDB sql → file load', () => {
+  it('joins two CSV datasets (the query has its own WITH and a trailing semicolon) and writes CSV', async () => {
+    const yaml = `name: files
+params: { min: 6 }
+tasks:
+  orders: { type: extract, source: { path: orders.csv } }
+  customers: { type: extract, source: { path: customers.csv } }
+  by_country:
+    type: sql
+    depends_on: [orders, customers]
+    sql: |
+      with big as (select * from orders where amount >= {{ params.min }})
+      select c.country, count(*)::int as n, sum(b.amount) as total
+      from big b join customers c on c.id = b.customer_id
+      group by c.country order by c.country;
+  save: { type: load, depends_on: [by_country], destination: { path: out/by_country.csv, mode: replace } }
+`
+    const loaded = loadPipelineText(yaml, { run: { runId: 'f1' }, displayName: join(ws, 'p.yaml') })
+    const plane = new DataPlane(ws)
+    try {
+      const r = await runPipeline(compilePipeline(loaded), { store, runId: 'f1', dataPlane: plane })
+      expect(r.state, JSON.stringify(r.tasks)).toBe('SUCCESS')
+      expect(r.tasks.by_country!.outputs).toMatchObject({ rows: 2 })
+    } finally {
+      await plane.close()
+    }
+    const csv = await readFile(join(ws, 'out/by_country.csv'), 'utf8')
+    expect(csv.trim().split('\n')).toEqual(['country,n,total', 'GB,2,112.4', 'US,1,7.0'])
+  })
+})
