@@ -1,13 +1,19 @@
 import { join } from 'node:path'
 import { ConnectorRegistry } from '../connectors/connector-registry.js'
 import { fileConnector } from '../connectors/file/file-connector.js'
+import { mysqlConnector } from '../connectors/mysql/mysql-connector.js'
 import { postgresConnector } from '../connectors/postgres/postgres-connector.js'
+import { sqliteConnector } from '../connectors/sqlite/sqlite-connector.js'
 import { DatasetStore } from '../data/datasets/dataset-store.js'
 import { DuckDBEngine, type DuckDBEngineOptions } from '../data/duckdb/duckdb-engine.js'
 
 /** The built-in connectors; a third party registers more on the same registry. */
 export function builtinConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry().register(fileConnector).register(postgresConnector)
+  return new ConnectorRegistry()
+    .register(fileConnector)
+    .register(postgresConnector)
+    .register(mysqlConnector)
+    .register(sqliteConnector)
 }
 
 /**

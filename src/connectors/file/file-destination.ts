@@ -103,7 +103,7 @@ export class FileDestination implements Destination {
     const tmpDir = parquetParts ? this.target : dirname(this.target)
     const tmp = join(tmpDir, `.tmp-${randomUUID()}-${basename(this.target)}`)
     try {
-      const rows = await this.stage(c, table, ctx.schema, batches)
+      const rows = await this.stage(c, table, ctx.schema, batches, ctx.signal)
       ctx.signal.throwIfAborted()
       const exists = existsSync(this.target)
       if (partitioned) {
@@ -150,6 +150,7 @@ export class FileDestination implements Destination {
     table: string,
     declared: TableSchema | undefined,
     batches: AsyncIterable<RowBatch>,
+    signal: AbortSignal,
   ): Promise<number> {
     let schema: TableSchema | undefined
     let appender: Awaited<ReturnType<Connection['createAppender']>> | undefined
@@ -165,6 +166,7 @@ export class FileDestination implements Destination {
     }
     try {
       for await (const batch of batches) {
+        signal.throwIfAborted()
         if (schema === undefined) {
           await create(declared && declared.columns.length > 0 ? declared : batch.schema)
         }

@@ -60,6 +60,7 @@ export class FileSource implements Source {
   private engine: DuckDBEngine | undefined
   private plan: Plan | undefined
   private rejected: FileReject[] = []
+  private lastSignal: AbortSignal | undefined
   private readonly paths: string[]
   private readonly format: FileFormat
 
@@ -94,6 +95,12 @@ export class FileSource implements Source {
     const engine = await this.getEngine()
     const c = await engine.connect()
     this.rejected = []
+    this.lastSignal = ctx.signal
+    const onAbort = (): void => c.interrupt()
+    ctx.signal.addEventListener('abort', onAbort, { once: true })
+    if (this.format !== 'csv' && this.options.on_error === 'quarantine') {
+      ctx.log('on_error: quarantine lists rejected lines for CSV only; malformed JSON is skipped')
+    }
     try {
       try {
         const size =
@@ -110,6 +117,7 @@ export class FileSource implements Source {
         this.applyPolicy(ctx)
       }
     } finally {
+      ctx.signal.removeEventListener('abort', onAbort)
       engine.release(c)
     }
   }
@@ -333,6 +341,7 @@ export class FileSource implements Source {
 
   private wrap(e: unknown): unknown {
     if (e instanceof SluiceError || (e instanceof Error && e.name === 'AbortError')) return e
+    if (this.lastSignal?.aborted) return this.lastSignal.reason
     const text = e instanceof Error ? e.message : String(e)
     const line = /Line: (\d+)/.exec(text)?.[1]
     const file = /\bfile = (.+)/.exec(text)?.[1] ?? /in file "([^"]+)"/.exec(text)?.[1]

@@ -132,12 +132,14 @@ export class DatasetStore {
         }
         await create(schema)
       }
+      if (parts.length > 0 && inTable > 0) await flushPart()
       appender!.closeSync()
       appender = undefined
+      // One scan over the part files in order keeps the rows in the order they arrived.
       const sql =
         parts.length === 0
           ? `SELECT * FROM ${table}`
-          : `SELECT * FROM read_parquet([${parts.map(quoteLiteral).join(', ')}]) UNION ALL SELECT * FROM ${table}`
+          : `SELECT * FROM read_parquet([${parts.map(quoteLiteral).join(', ')}])`
       const info = await this.copyToDataset(c, sql, dir)
       return { ...info, schema: created!, rowCount }
     } finally {

@@ -1,0 +1,26 @@
+import type { Connector } from '../../data/connector-contract.js'
+import { mysqlConnectionOptions } from './mysql-connection-options.js'
+import { MysqlDestination } from './mysql-destination.js'
+import { mysqlDestinationOptions } from './mysql-destination-options.js'
+import { MysqlSource } from './mysql-source.js'
+import { mysqlSourceOptions } from './mysql-source-options.js'
+
+/** MySQL and MariaDB (`mysql://`, `mariadb://`): source, destination, incremental, merge. */
+export const mysqlConnector = {
+  name: 'mysql',
+  schemes: ['mysql', 'mariadb'],
+  capabilities: {
+    source: true,
+    destination: true,
+    incremental: true,
+    merge: true,
+    transactions: true,
+    bulk: 'multi-row-insert',
+    maxBatchRows: 100_000,
+  },
+  connectionOptions: mysqlConnectionOptions,
+  sourceOptions: mysqlSourceOptions,
+  destinationOptions: mysqlDestinationOptions,
+  createSource: (conn, options) => new MysqlSource(conn, options),
+  createDestination: (conn, options) => new MysqlDestination(conn, options),
+} satisfies Connector & { connectionOptions: unknown }

@@ -1,0 +1,26 @@
+import type { Connector } from '../../data/connector-contract.js'
+import { sqliteConnectionOptions } from './sqlite-connection-options.js'
+import { SqliteDestination } from './sqlite-destination.js'
+import { sqliteDestinationOptions } from './sqlite-destination-options.js'
+import { SqliteSource } from './sqlite-source.js'
+import { sqliteSourceOptions } from './sqlite-source-options.js'
+
+/** SQLite files (`sqlite:PATH`): source, destination, incremental, merge; WAL. */
+export const sqliteConnector = {
+  name: 'sqlite',
+  schemes: ['sqlite'],
+  capabilities: {
+    source: true,
+    destination: true,
+    incremental: true,
+    merge: true,
+    transactions: true,
+    bulk: 'none',
+    maxBatchRows: 100_000,
+  },
+  connectionOptions: sqliteConnectionOptions,
+  sourceOptions: sqliteSourceOptions,
+  destinationOptions: sqliteDestinationOptions,
+  createSource: (conn, options) => new SqliteSource(conn, options),
+  createDestination: (conn, options) => new SqliteDestination(conn, options),
+} satisfies Connector & { connectionOptions: unknown }
