@@ -64,4 +64,22 @@ describe('examples run as the README says', () => {
     const purge = await sluice(['dlq', 'purge', '--all'])
     expect(purge.out).toMatch(/purged [1-9]\d* dead letter/)
   })
+
+  it('prune removes finished runs with their datasets', async () => {
+    const { writeFile, readdir } = await import('node:fs/promises')
+    await writeFile(join(ws, 'nums.csv'), 'n\n1\n2\n3\n')
+    await writeFile(
+      join(ws, 'nums.yaml'),
+      'name: nums\ntasks:\n  nums: { type: extract, source: { path: nums.csv } }\n  out: { type: load, depends_on: [nums], destination: { path: out.jsonl, mode: replace } }\n',
+    )
+    const r = await sluice(['run', join(ws, 'nums.yaml')])
+    expect(r.code, r.err).toBe(0)
+    expect((await readdir(join(ws, 'datasets'))).length).toBeGreaterThan(0)
+    const pruned = await sluice(['prune', '--older-than', '0s', '--json'])
+    const [result] = JSON.parse(pruned.out) as { runs: number; datasets: number }[]
+    expect(result!.runs).toBeGreaterThanOrEqual(1)
+    expect(result!.datasets).toBe(result!.runs)
+    expect(await readdir(join(ws, 'datasets'))).toEqual([])
+    expect(JSON.parse((await sluice(['runs', '--json'])).out)).toEqual([])
+  })
 })

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { parseDuration } from '../../core/duration.js'
 import { SluiceError } from '../../core/sluice-error.js'
 import { loadPipelineFile } from '../../definition/load-pipeline.js'
@@ -39,17 +40,29 @@ export async function pruneCommand(
   }
   const results = await withStore(ctx, async (store) => {
     const out = []
-    for (const t of targets)
+    for (const t of targets) {
+      const cutoff = new Date(Date.now() - t.ms)
+      // datasets live in the workspace, beside the store: remove those of the runs pruned
+      const old = (
+        await store.listRuns({
+          ...(t.pipeline !== undefined && { pipeline: t.pipeline }),
+          limit: 1_000_000,
+        })
+      ).filter((r) => r.finishedAt !== null && Date.parse(r.finishedAt) < cutoff.getTime())
+      for (const r of old)
+        await rm(join(ctx.workspace(), 'datasets', r.id), { recursive: true, force: true })
       out.push({
         pipeline: t.pipeline ?? '*',
-        ...(await store.prune(new Date(Date.now() - t.ms), t.pipeline)),
+        datasets: old.length,
+        ...(await store.prune(cutoff, t.pipeline)),
       })
+    }
     return out
   })
   if (opts.json) ctx.io.out(JSON.stringify(results, null, 2))
   else
     for (const r of results)
       ctx.io.out(
-        `pruned ${r.runs} run(s), ${r.tasks} task(s), ${r.logs} log line(s), ${r.checkpoints} checkpoint(s), ${r.events} event(s) of ${r.pipeline}`,
+        `pruned ${r.runs} run(s) with ${r.datasets} dataset folder(s), ${r.tasks} task(s), ${r.logs} log line(s), ${r.checkpoints} checkpoint(s), ${r.events} event(s) of ${r.pipeline}`,
       )
 }
