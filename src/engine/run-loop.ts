@@ -9,10 +9,12 @@ import type { TaskState } from '../core/state/task-state.js'
 import type { ErrorInfo, JsonObject, JsonValue } from '../state/records.js'
 import { maskJson } from '../state/mask-json.js'
 import type { StateStore } from '../state/state-store.js'
+import { AttemptRecorder } from './attempt-recorder.js'
 import { CircuitBreaker } from './circuit-breaker.js'
 import type { Clock } from './clock.js'
 import { executeAttempt, type AttemptResult } from './execute-attempt.js'
 import { ReadyQueue, type ReadyEntry } from './ready-queue.js'
+import { reopenRun } from './reopen-run.js'
 import { retryDelayMs, retryPolicyOf, type RetryPolicy } from './retry-policy.js'
 import type { RunEvents } from './run-events.js'
 import type { RunResult, TaskResult } from './run-pipeline.js'
@@ -197,50 +199,12 @@ export class RunLoop {
   }
 
   /**
-   * Orphaned attempts (the process died) become FAILED, queued ones CANCELLED; then FAILED,
-   * CANCELLED and SKIPPED tasks get new attempts while SUCCESS tasks keep their outputs.
+   * Reopens the run (see reopenRun); SUCCESS tasks keep their outputs and count as done.
    */
   private async prepareResume(): Promise<void> {
     const { store, runId } = this.o
-    const run = await store.getRun(runId)
-    if (!run)
-      throw new SluiceError('E_STATE_NOT_FOUND', `run ${runId} does not exist`, {
-        hint: 'list runs with: sluice runs',
-      })
-    if (run.state === 'SUCCESS' || run.state === 'QUEUED') {
-      throw new SluiceError(
-        'E_RUN_NOT_RESUMABLE',
-        `run ${runId} is ${run.state}; only FAILED, CANCELLED or orphaned runs resume`,
-      )
-    }
-    const orphan: ErrorInfo = {
-      code: 'E_ORPHANED',
-      message: `the process running this attempt (${run.owner ?? 'unknown'}) stopped without finishing it`,
-      retryable: true,
-    }
-    for (const t of await store.listTasks(runId)) {
-      if (t.state === 'RUNNING')
-        await store.transitionTask(runId, t.taskId, 'RUNNING', 'FAILED', {
-          at: this.now(),
-          error: orphan,
-        })
-      else if (t.state === 'QUEUED' || t.state === 'RETRYING')
-        await store.transitionTask(runId, t.taskId, t.state, 'CANCELLED', {
-          at: this.now(),
-          error: orphan,
-        })
-    }
-    if (run.state === 'RUNNING')
-      await store.transitionRun(runId, 'RUNNING', 'FAILED', this.now(), orphan)
-    await store.resetForResume(runId, this.now())
-    await store.transitionRun(
-      runId,
-      run.state === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
-      'RUNNING',
-      this.now(),
-    )
-    await store.heartbeat(runId, this.o.owner, this.now())
-    const records = new Map((await store.listTasks(runId)).map((t) => [t.taskId, t]))
+    const tasks = await reopenRun(store, runId, this.o.owner, () => this.now())
+    const records = new Map(tasks.map((t) => [t.taskId, t]))
     for (const s of this.slots) {
       const r = records.get(s.plan.id)
       if (!r)
@@ -353,53 +317,24 @@ export class RunLoop {
     s.startedAt = this.o.clock.now()
     this.emitState(s, 'QUEUED', 'RUNNING')
     const executor = this.o.executors[s.spec.type]
-    const metrics = { rowsIn: 0, rowsOut: 0, bytes: 0 }
-    let checkpointed = s.attempt > 0 || this.o.resume === true
-    let logs: Promise<void> = Promise.resolve()
+    const rec = new AttemptRecorder(
+      { runId, pipeline: this.pipeline.spec.name, taskId: id, attempt: s.attempt },
+      store,
+      this.o.events,
+      this.pipeline.secrets,
+      this.o.clock,
+      s.attempt > 0 || this.o.resume === true,
+    )
+    const upstream = Object.fromEntries(s.plan.dependsOn.map((d) => [d, this.byId.get(d)?.outputs]))
     const result: AttemptResult = executor
       ? await executeAttempt(
           executor,
-          {
-            runId,
-            pipeline: this.pipeline.spec.name,
-            taskId: id,
-            attempt: s.attempt,
-            task: s.spec,
-            params: { ...this.pipeline.params, ...s.spec.params },
-            baseDir: this.o.baseDir,
-            upstream: Object.fromEntries(
-              s.plan.dependsOn.map((d) => [d, this.byId.get(d)?.outputs]),
-            ),
-            log: (text, stream = 'info') => {
-              const masked = this.pipeline.secrets.mask(text)
-              logs = logs
-                .then(() =>
-                  store.appendLog(runId, id, s.attempt, stream === 'info' ? 'log' : stream, masked),
-                )
-                .catch(() => {})
-              this.o.events.emit('task:log', {
-                runId,
-                taskId: id,
-                attempt: s.attempt,
-                stream,
-                text: masked,
-                at: this.o.clock.now(),
-              })
-            },
-            checkpoint: {
-              save: (key, value) => {
-                checkpointed = true
-                return store.saveCheckpoint(runId, id, key, value)
-              },
-              load: async <T extends Json = Json>(key: string) =>
-                (await store.loadCheckpoint(runId, id, key)) as T | undefined,
-            },
-            metric: (name, value) => {
-              if (name === 'rows_in') metrics.rowsIn += value
-              else if (name === 'rows_out') metrics.rowsOut += value
-              else metrics.bytes += value
-            },
-          },
+          rec.context(
+            s.spec,
+            { ...this.pipeline.params, ...s.spec.params },
+            this.o.baseDir,
+            upstream,
+          ),
           this.runCtl.signal,
           s.timeoutMs,
           s.connections.map((c) => this.breaker(c)),
@@ -410,15 +345,18 @@ export class RunLoop {
           error: new SluiceError(
             'E_EXECUTOR_MISSING',
             `task type ${s.spec.type} cannot run yet in this version`,
-            { retryable: false, task: id },
+            {
+              retryable: false,
+              task: id,
+            },
           ),
         }
-    await logs
-    const m = { rowsIn: metrics.rowsIn, rowsOut: metrics.rowsOut, bytes: metrics.bytes }
+    await rec.flush()
+    const m = { ...rec.metrics }
     if (result.ok) {
       s.outputs = result.outputs
       await this.move(s, 'SUCCESS', undefined, m, result.outputs)
-      if (checkpointed) await store.clearCheckpoints(runId, id)
+      if (rec.checkpointed) await store.clearCheckpoints(runId, id)
       this.settle(s)
       return
     }
