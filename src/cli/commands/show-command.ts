@@ -40,7 +40,7 @@ export async function showCommand(
           t.state,
           String(started.length),
           formatMs(last?.durationMs),
-          last?.rowsOut ? String(last.rowsOut) : '-',
+          last?.rowsOut != null ? String(last.rowsOut) : '-',
           t.state === 'SUCCESS' || !err ? '' : `${err.code}: ${err.message}`.slice(0, 120),
         ]
       }),

@@ -57,6 +57,7 @@ async function* walkFiles(dir: string): AsyncGenerator<string> {
 export class FileDestination implements Destination {
   readonly options: FileDestinationOptions
   private engine: DuckDBEngine | undefined
+  private schema: TableSchema | undefined
   private readonly target: string
   private readonly format: FileFormat
 
@@ -103,6 +104,7 @@ export class FileDestination implements Destination {
     const tmpDir = parquetParts ? this.target : dirname(this.target)
     const tmp = join(tmpDir, `.tmp-${randomUUID()}-${basename(this.target)}`)
     try {
+      this.schema = ctx.schema
       const rows = await this.stage(c, table, ctx.schema, batches, ctx.signal)
       ctx.signal.throwIfAborted()
       const exists = existsSync(this.target)
@@ -224,7 +226,21 @@ export class FileDestination implements Destination {
   }
 
   private async copy(c: Connection, sql: string, to: string, header: boolean): Promise<void> {
-    await c.run(`COPY (${sql}) TO ${quoteLiteral(to)} (${this.copyOptions(header)})`)
+    await c.run(`COPY (${this.exact(sql)}) TO ${quoteLiteral(to)} (${this.copyOptions(header)})`)
+  }
+
+  /**
+   * JSON readers (DuckDB's included) parse numbers as doubles, so decimals go into JSON files as
+   * strings, which a declared `decimal` type reads back exactly.
+   */
+  private exact(sql: string): string {
+    if (this.format !== 'json' && this.format !== 'jsonl') return sql
+    const decimals = (this.schema?.columns ?? []).filter((col) => col.type.kind === 'decimal')
+    if (decimals.length === 0) return sql
+    const casts = decimals.map(
+      (col) => `CAST(${quoteIdentifier(col.name)} AS VARCHAR) AS ${quoteIdentifier(col.name)}`,
+    )
+    return `SELECT * REPLACE (${casts.join(', ')}) FROM (${sql})`
   }
 
   /** Moves a partitioned output directory into place for the mode. */

@@ -1,5 +1,6 @@
 import { SluiceError } from '../../core/sluice-error.js'
 import type { ColumnType, Value } from '../../data/column-type.js'
+import { castValue } from '../../data/types/cast-value.js'
 
 const text = (r: unknown): string =>
   typeof r === 'string'
@@ -45,6 +46,19 @@ export function sqliteValues(t: ColumnType): (raw: unknown) => Value {
           : r instanceof Uint8Array
             ? new Uint8Array(r.buffer, r.byteOffset, r.byteLength)
             : new TextEncoder().encode(text(r))
+    case 'date':
+    case 'timestamp':
+    case 'timestamptz':
+      // stored as text in any ISO form: normalise ('…Z' in UTC for timestamptz, microseconds kept)
+      return (r) => {
+        if (r === null || r === undefined) return null
+        const c = castValue(text(r), t)
+        if (!c.ok)
+          throw new SluiceError('E_TASK_FAILED', `not a ${t.kind}: ${c.reason}`, {
+            retryable: false,
+          })
+        return c.value
+      }
     default:
       return (r) => (r === null || r === undefined ? null : text(r))
   }

@@ -1,5 +1,6 @@
 import type { DuckDBAppender } from '@duckdb/node-api'
 import type { TableSchema, Value } from '../column-type.js'
+import { castValue } from '../types/cast-value.js'
 
 type Append = (a: DuckDBAppender, v: Value) => void
 
@@ -17,8 +18,14 @@ function appenderFor(kind: string): Append {
     case 'binary':
       return (a, v) =>
         a.appendBlob(v instanceof Uint8Array ? v : new TextEncoder().encode(String(v)))
+    case 'timestamptz':
+      // the appender drops a UTC offset from text: normalise to '…Z' first
+      return (a, v) => {
+        const c = castValue(v, { kind: 'timestamptz' })
+        a.appendVarchar(c.ok && typeof c.value === 'string' ? c.value : String(v as string))
+      }
     default:
-      // string, decimal, date, timestamp(tz), json: text that DuckDB casts to the column type.
+      // string, decimal, date, timestamp, json: text that DuckDB casts to the column type.
       return (a, v) => a.appendVarchar(typeof v === 'string' ? v : String(v))
   }
 }
