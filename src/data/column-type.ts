@@ -1,17 +1,8 @@
+import { COLUMN_TYPES } from '../core/spec/io-schema.js'
+
 /** The logical types of DESIGN.md §2. Every connector maps its native types to and from these. */
-export const TYPE_KINDS = [
-  'boolean',
-  'int32',
-  'int64',
-  'float64',
-  'decimal',
-  'string',
-  'date',
-  'timestamp',
-  'timestamptz',
-  'json',
-  'binary',
-] as const
+/** The logical type names; the pipeline format (core) owns the list. */
+export const TYPE_KINDS = COLUMN_TYPES
 export type TypeKind = (typeof TYPE_KINDS)[number]
 
 export type ColumnType =

@@ -1,18 +1,7 @@
 import { z } from 'zod'
+import { TYPE_KINDS } from '../../data/column-type.js'
 
-const COLUMN_KINDS = [
-  'boolean',
-  'int32',
-  'int64',
-  'float64',
-  'decimal',
-  'string',
-  'date',
-  'timestamp',
-  'timestamptz',
-  'json',
-  'binary',
-] as const
+const COLUMN_KINDS = TYPE_KINDS
 
 const csvRead = z.object({
   delimiter: z.string().min(1).max(4).optional(),

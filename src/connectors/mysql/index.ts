@@ -7,12 +7,10 @@ export {
   type MysqlDestinationOptions,
 } from './mysql-destination-options.js'
 export { mysqlError } from './mysql-error.js'
-export { mysqlSchemaDiff, type MysqlSchemaDiff } from './mysql-schema-diff.js'
 export { MysqlSource } from './mysql-source.js'
 export { mysqlSourceOptions, type MysqlSourceOptions } from './mysql-source-options.js'
 export { mysqlTableName, type MysqlTableName } from './mysql-table-name.js'
 export { mysqlTypes, type MysqlColumnInfo } from './mysql-types.js'
 export { mysqlValues } from './mysql-values.js'
-export { mysqlWatermark, type MysqlWatermark } from './mysql-watermark.js'
 export { quoteMysqlIdent } from './quote-mysql-ident.js'
 export { readMysqlTable, type MysqlTable } from './read-mysql-table.js'

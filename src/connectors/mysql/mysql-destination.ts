@@ -16,7 +16,7 @@ import {
   type MysqlDestinationOptions,
 } from './mysql-destination-options.js'
 import { mysqlError } from './mysql-error.js'
-import { mysqlSchemaDiff } from './mysql-schema-diff.js'
+import { sqlSchemaDiff } from '../../data/sql/sql-schema-diff.js'
 import { mysqlTableName, type MysqlTableName } from './mysql-table-name.js'
 import { mysqlTypes } from './mysql-types.js'
 import { mysqlValues } from './mysql-values.js'
@@ -183,7 +183,7 @@ export class MysqlDestination implements Destination {
     table: MysqlTable,
   ): Promise<readonly Column[]> {
     const policy = this.options.schema_evolution ?? 'evolve'
-    const diff = mysqlSchemaDiff(table.columns, ctx.schema.columns)
+    const diff = sqlSchemaDiff(table.columns, ctx.schema.columns)
     if (diff.added.length === 0 && diff.changed.length === 0) return ctx.schema.columns
     if (policy === 'freeze' || diff.changed.length > 0)
       throw new SluiceError('E_SCHEMA_DRIFT', `schema drift on ${name.sql}: ${diff.text()}`, {

@@ -11,7 +11,7 @@ import { mysqlSourceOptions, type MysqlSourceOptions } from './mysql-source-opti
 import { mysqlTableName } from './mysql-table-name.js'
 import { mysqlTypes } from './mysql-types.js'
 import { mysqlValues } from './mysql-values.js'
-import { mysqlWatermark, type MysqlWatermark } from './mysql-watermark.js'
+import { sqlWatermark, type SqlWatermark } from '../../data/sql/sql-watermark.js'
 import { quoteMysqlIdent } from './quote-mysql-ident.js'
 import { readMysqlTable } from './read-mysql-table.js'
 
@@ -38,8 +38,8 @@ export class MysqlSource implements Source {
   private readonly options: MysqlSourceOptions
   private cachedSchema: TableSchema | undefined
   private cachedPk: string[] = []
-  private since: MysqlWatermark | undefined
-  private last: MysqlWatermark | undefined
+  private since: SqlWatermark | undefined
+  private last: SqlWatermark | undefined
 
   constructor(conn: ConnectionConfig, options: Readonly<Record<string, unknown>>) {
     const parsed = mysqlSourceOptions.safeParse(options)
@@ -121,7 +121,7 @@ export class MysqlSource implements Source {
         )
     const colDef = byName.get(inc.column)!
     const col = quoteMysqlIdent(inc.column)
-    const since = mysqlWatermark.parse(ctx.since)
+    const since = sqlWatermark.parse(ctx.since)
     this.since = since
     const lit = (text: string, name: string): string =>
       mysqlValues.literal(text, byName.get(name)!.type)
@@ -132,7 +132,7 @@ export class MysqlSource implements Source {
         const kind = colDef.type.kind
         const from =
           kind === 'date' || kind === 'timestamp' || kind === 'timestamptz'
-            ? mysqlWatermark.minus(since.value, lookbackMs)
+            ? sqlWatermark.minus(since.value, lookbackMs)
             : undefined
         if (from === undefined)
           throw new SluiceError(
@@ -218,7 +218,7 @@ export class MysqlSource implements Source {
     }
   }
 
-  watermark(): MysqlWatermark | undefined {
+  watermark(): SqlWatermark | undefined {
     const last = this.last
     const since = this.since
     if (!last) return since

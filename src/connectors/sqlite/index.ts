@@ -10,12 +10,10 @@ export {
   type SqliteDestinationOptions,
 } from './sqlite-destination-options.js'
 export { sqliteError } from './sqlite-error.js'
-export { sqliteSchemaDiff, type SqliteSchemaDiff } from './sqlite-schema-diff.js'
 export { SqliteSource } from './sqlite-source.js'
 export { sqliteSourceOptions, type SqliteSourceOptions } from './sqlite-source-options.js'
 export { sqliteTableName, type SqliteTableName } from './sqlite-table-name.js'
 export { sqliteTypes } from './sqlite-types.js'
 export { sqliteValues } from './sqlite-values.js'
-export { sqliteWatermark, type SqliteWatermark } from './sqlite-watermark.js'
 export { quoteSqliteIdent } from './quote-sqlite-ident.js'
 export { readSqliteTable, type SqliteTable } from './read-sqlite-table.js'

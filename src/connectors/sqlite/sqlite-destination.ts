@@ -17,7 +17,7 @@ import {
   type SqliteDestinationOptions,
 } from './sqlite-destination-options.js'
 import { sqliteError } from './sqlite-error.js'
-import { sqliteSchemaDiff } from './sqlite-schema-diff.js'
+import { sqlSchemaDiff } from '../../data/sql/sql-schema-diff.js'
 import { sqliteTableName, type SqliteTableName } from './sqlite-table-name.js'
 import { sqliteTypes } from './sqlite-types.js'
 
@@ -131,7 +131,7 @@ export class SqliteDestination implements Destination {
     table: SqliteTable,
   ): readonly Column[] {
     const policy = this.options.schema_evolution ?? 'evolve'
-    const diff = sqliteSchemaDiff(table.columns, ctx.schema.columns)
+    const diff = sqlSchemaDiff(table.columns, ctx.schema.columns)
     if (diff.added.length === 0 && diff.changed.length === 0) return ctx.schema.columns
     if (policy === 'freeze' || diff.changed.length > 0)
       throw new SluiceError('E_SCHEMA_DRIFT', `schema drift on ${name.sql}: ${diff.text()}`, {

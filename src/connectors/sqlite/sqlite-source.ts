@@ -12,7 +12,7 @@ import { sqliteSourceOptions, type SqliteSourceOptions } from './sqlite-source-o
 import { sqliteTableName } from './sqlite-table-name.js'
 import { sqliteTypes } from './sqlite-types.js'
 import { sqliteValues } from './sqlite-values.js'
-import { sqliteWatermark, type SqliteWatermark } from './sqlite-watermark.js'
+import { sqlWatermark, type SqlWatermark } from '../../data/sql/sql-watermark.js'
 
 type Param = null | number | bigint | string
 
@@ -48,8 +48,8 @@ export class SqliteSource implements Source {
   private readonly options: SqliteSourceOptions
   private cachedSchema: TableSchema | undefined
   private cachedPk: string[] = []
-  private since: SqliteWatermark | undefined
-  private last: SqliteWatermark | undefined
+  private since: SqlWatermark | undefined
+  private last: SqlWatermark | undefined
 
   constructor(conn: ConnectionConfig, options: Readonly<Record<string, unknown>>) {
     const parsed = sqliteSourceOptions.safeParse(options)
@@ -126,7 +126,7 @@ export class SqliteSource implements Source {
         )
     const colDef = byName.get(inc.column)!
     const col = quoteSqliteIdent(inc.column)
-    const since = sqliteWatermark.parse(ctx.since)
+    const since = sqlWatermark.parse(ctx.since)
     this.since = since
     const params: Param[] = []
     const p = (text: string, name: string): string => {
@@ -140,7 +140,7 @@ export class SqliteSource implements Source {
         const kind = colDef.type.kind
         const from =
           kind === 'date' || kind === 'timestamp' || kind === 'timestamptz'
-            ? sqliteWatermark.minus(since.value, lookbackMs)
+            ? sqlWatermark.minus(since.value, lookbackMs)
             : undefined
         if (from === undefined)
           throw new SluiceError(
@@ -214,7 +214,7 @@ export class SqliteSource implements Source {
     }
   }
 
-  watermark(): SqliteWatermark | undefined {
+  watermark(): SqlWatermark | undefined {
     const last = this.last
     const since = this.since
     if (!last) return since

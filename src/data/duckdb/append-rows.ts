@@ -22,7 +22,7 @@ function appenderFor(kind: string): Append {
       // the appender drops a UTC offset from text: normalise to '…Z' first
       return (a, v) => {
         const c = castValue(v, { kind: 'timestamptz' })
-        a.appendVarchar(c.ok && typeof c.value === 'string' ? c.value : String(v as string))
+        a.appendVarchar(c.ok && typeof c.value === 'string' ? c.value : String(v))
       }
     default:
       // string, decimal, date, timestamp, json: text that DuckDB casts to the column type.

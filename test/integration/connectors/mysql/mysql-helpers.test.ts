@@ -3,9 +3,9 @@ import {
   MysqlConnection,
   mysqlTableName,
   mysqlValues,
-  mysqlWatermark,
   quoteMysqlIdent,
 } from '../../../../src/connectors/mysql/index.js'
+import { sqlWatermark } from '../../../../src/data/sql/sql-watermark.js'
 
 // Pure helpers of the MySQL connector (no server needed).
 describe('mysql connector helpers', () => {
@@ -81,17 +81,17 @@ describe('mysql connector helpers', () => {
   })
 
   it('moves time watermarks back by a lookback, keeping their layout', () => {
-    expect(mysqlWatermark.minus('2024-05-01T12:00:00.000000', 3 * 3_600_000)).toBe(
+    expect(sqlWatermark.minus('2024-05-01T12:00:00.000000', 3 * 3_600_000)).toBe(
       '2024-05-01T09:00:00',
     )
-    expect(mysqlWatermark.minus('2024-05-01 00:00:00.000250', 1)).toBe('2024-04-30 23:59:59.99925')
-    expect(mysqlWatermark.minus('2024-03-01', 60_000)).toBe('2024-02-29')
-    expect(mysqlWatermark.minus('2024-03-01T00:00:00Z', 1000)).toBe('2024-02-29T23:59:59Z')
-    expect(mysqlWatermark.minus('17', 1000)).toBeUndefined()
-    expect(mysqlWatermark.parse({ value: 5, key: [1, 'a'] })).toEqual({
+    expect(sqlWatermark.minus('2024-05-01 00:00:00.000250', 1)).toBe('2024-04-30 23:59:59.99925')
+    expect(sqlWatermark.minus('2024-03-01', 60_000)).toBe('2024-02-29')
+    expect(sqlWatermark.minus('2024-03-01T00:00:00Z', 1000)).toBe('2024-02-29T23:59:59Z')
+    expect(sqlWatermark.minus('17', 1000)).toBeUndefined()
+    expect(sqlWatermark.parse({ value: 5, key: [1, 'a'] })).toEqual({
       value: '5',
       key: ['1', 'a'],
     })
-    expect(mysqlWatermark.parse(undefined)).toBeUndefined()
+    expect(sqlWatermark.parse(undefined)).toBeUndefined()
   })
 })

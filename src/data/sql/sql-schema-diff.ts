@@ -1,7 +1,7 @@
-import type { Column, ColumnType } from '../../data/column-type.js'
+import type { Column, ColumnType } from '../column-type.js'
 
 /** How incoming columns differ from a table's. */
-export interface MysqlSchemaDiff {
+export interface SqlSchemaDiff {
   /** Incoming columns the table lacks. */
   readonly added: readonly Column[]
   /** Incoming columns whose type the table's column cannot hold. */
@@ -45,11 +45,11 @@ function fits(target: ColumnType, incoming: ColumnType): boolean {
   }
 }
 
-/** Compares incoming columns with a table's (names case-insensitively, as MySQL does). */
-export function mysqlSchemaDiff(
+/** Compares incoming columns with a table's (names case-insensitively, as MySQL and SQLite do). */
+export function sqlSchemaDiff(
   existing: readonly Column[],
   incoming: readonly Column[],
-): MysqlSchemaDiff & { text(): string } {
+): SqlSchemaDiff & { text(): string } {
   const byName = new Map(existing.map((c) => [c.name.toLowerCase(), c]))
   const added: Column[] = []
   const changed: { column: Column; existing: ColumnType }[] = []

@@ -4,7 +4,7 @@ import { SluiceError } from '../../core/sluice-error.js'
  * The watermark an incremental read commits: the largest (column, keys…) read, as text (the
  * same shape as the other SQL connectors, so a watermark survives JSON and any destination).
  */
-export interface MysqlWatermark {
+export interface SqlWatermark {
   readonly value: string
   readonly key?: readonly string[]
 }
@@ -13,8 +13,8 @@ const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:([ T])(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 
 /** Reading a committed watermark back, and moving a time watermark back by a lookback. */
-export const mysqlWatermark = {
-  parse(since: unknown): MysqlWatermark | undefined {
+export const sqlWatermark = {
+  parse(since: unknown): SqlWatermark | undefined {
     if (since === undefined || since === null) return undefined
     if (typeof since === 'string' || typeof since === 'number' || typeof since === 'bigint')
       return { value: String(since) }
