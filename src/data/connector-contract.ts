@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { z } from 'zod'
 import type { TableSchema } from './column-type.js'
 import type { RowBatch } from './row-batch.js'
@@ -39,11 +40,29 @@ export interface ReadContext {
   log(text: string): void
 }
 
+/**
+ * A source's rows as bytes: RFC 4180 CSV in UTF-8 with a header line, `,` and `"`, NULL as an empty
+ * unquoted field and the empty string as `""`, values in their PostgreSQL-readable text forms
+ * (ISO dates and timestamps, timestamptz with an offset, binary as `\x` hex). The stream fails
+ * (never just ends) when the source fails, with the same error `read` would give.
+ */
+export interface BulkCsv {
+  /** The columns, in the order of the header. */
+  readonly schema: TableSchema
+  readonly stream: Readable
+}
+
 /** Reads rows. `options` are the task's `source:` keys, validated by the connector's schema. */
 export interface Source {
   /** The schema of what `read` will yield (may run a cheap query). */
   schema(ctx: ReadContext): Promise<TableSchema>
   read(ctx: ReadContext): AsyncIterable<RowBatch>
+  /**
+   * Optional fast path: the same rows as `read` as a CSV byte stream, without a JS row loop.
+   * Undefined when this source cannot here (its options need rows in JS, or no named pipes).
+   * Sources that offer it have no watermark; aborting `ctx.signal` stops the stream.
+   */
+  bulkCsv?(ctx: ReadContext): Promise<BulkCsv | undefined>
   /** After `read` finished: the highest watermark seen, to commit with the load. */
   watermark(): unknown
   close(): Promise<void>
@@ -69,6 +88,11 @@ export interface WriteResult {
 /** Writes rows. `options` are the task's `destination:` keys. */
 export interface Destination {
   write(ctx: WriteContext, batches: AsyncIterable<RowBatch>): Promise<WriteResult>
+  /**
+   * Optional fast path: writes a `BulkCsv` stream (`ctx.schema` is its schema) with the same
+   * semantics as `write`: mode, schema evolution and watermark in one transaction.
+   */
+  writeCsv?(ctx: WriteContext, csv: Readable): Promise<WriteResult>
   /** The watermark committed with the last load (for incremental sources). */
   readWatermark(ref: WatermarkRef): Promise<unknown>
   close(): Promise<void>

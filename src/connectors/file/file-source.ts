@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { isAbsolute, resolve } from 'node:path'
 import { SluiceError } from '../../core/sluice-error.js'
 import type { TableSchema, TypeKind } from '../../data/column-type.js'
-import type { ReadContext, Source } from '../../data/connector-contract.js'
+import type { BulkCsv, ReadContext, Source } from '../../data/connector-contract.js'
+import { canStreamCsv, duckdbCsvStream } from '../../data/duckdb/duckdb-csv-stream.js'
 import { DuckDBEngine, type DuckDBEngineOptions } from '../../data/duckdb/duckdb-engine.js'
 import { quoteIdentifier } from '../../data/duckdb/quote-identifier.js'
 import { quoteLiteral } from '../../data/duckdb/quote-literal.js'
@@ -61,6 +62,7 @@ export class FileSource implements Source {
   private plan: Plan | undefined
   private rejected: FileReject[] = []
   private lastSignal: AbortSignal | undefined
+  private readonly streaming = new Set<Promise<void>>()
   private readonly paths: string[]
   private readonly format: FileFormat
 
@@ -122,11 +124,49 @@ export class FileSource implements Source {
     }
   }
 
+  /**
+   * The fast path: DuckDB writes the rows as CSV into a named pipe (no JS row loop). Bad CSV lines
+   * follow `on_error` as in `read` (checked before the stream ends); under `quarantine`, and where
+   * there are no named pipes, undefined (use `read`).
+   */
+  async bulkCsv(ctx: ReadContext): Promise<BulkCsv | undefined> {
+    if (!canStreamCsv || this.options.on_error === 'quarantine') return undefined
+    const plan = await this.prepare()
+    const engine = await this.getEngine()
+    // DuckDB writes ordered CSV on one thread anyway; a second one mostly competes with the
+    // destination's server for the cores (unless the engine is shared or the connection sets
+    // `threads`).
+    if (this.deps.engine === undefined && this.deps.engineOptions?.threads === undefined) {
+      await engine.run('SET threads = 1')
+    }
+    this.rejected = []
+    this.lastSignal = ctx.signal
+    const csv = await duckdbCsvStream(engine, plan.sql, plan.schema, {
+      signal: ctx.signal,
+      wrapError: (e) => this.wrap(e),
+      ...(plan.rejects && {
+        beforeEnd: async (c) => {
+          this.rejected = await this.collectRejects(c, plan.rejects!)
+          this.applyPolicy(ctx)
+        },
+      }),
+      ...(this.deps.engineOptions?.workspaceDir !== undefined && {
+        tempDir: this.deps.engineOptions.workspaceDir,
+      }),
+    })
+    if (csv === undefined) return undefined
+    const closed = csv.closed.finally(() => this.streaming.delete(closed))
+    this.streaming.add(closed)
+    return { schema: csv.schema, stream: csv.stream }
+  }
+
   watermark(): unknown {
     return undefined
   }
 
   async close(): Promise<void> {
+    // A cancelled bulk stream lets go of DuckDB shortly after the interrupt.
+    await Promise.all(this.streaming)
     if (this.engine !== undefined && this.deps.engine === undefined) await this.engine.close()
     this.engine = undefined
   }

@@ -29,14 +29,35 @@ import { splitQualifiedName } from './split-qualified-name.js'
 
 const COPY_CHUNK_ROWS = 2000
 
+type Step = <R extends pg.QueryResultRow = Record<string, unknown>>(
+  sql: string,
+  values?: unknown[],
+) => Promise<pg.QueryResult<R>>
+
+/** The table a load writes, once created or evolved for the data. */
+interface Target {
+  /** Quoted `schema.table`. */
+  readonly sql: string
+  /** Created in this transaction (it did not exist before). */
+  readonly fresh: boolean
+  /** Columns were added, widened or discarded. */
+  readonly changed: boolean
+  /** The data columns that go into the table. */
+  readonly insertCols: string[]
+  /** The table's column types (`format_type`). */
+  readonly targetTypes: Map<string, string>
+}
+
 function jsonText(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
 }
 
 /**
- * Loads batches into a table: rows go by `COPY … FROM STDIN` (text format) into a temporary
- * staging table; then, in the same single transaction, the table is created or evolved, the mode
- * applied (append, replace, truncate_insert, merge via INSERT … ON CONFLICT) and the watermark
+ * Loads batches (`write`) or a CSV byte stream (`writeCsv`, the fast path) into a table in one
+ * transaction: the table is created or evolved first; rows go by `COPY … FROM STDIN` into a
+ * temporary staging table and then into the table under the mode (append, replace,
+ * truncate_insert, merge via INSERT … ON CONFLICT) — or, when the table is new or an append needs
+ * no schema change and the types match exactly, straight into the table — and the watermark is
  * upserted into `_sluice_state`. Any failure or abort rolls everything back: the table and the
  * watermark are either both updated or both untouched (exactly-once with a resumed run).
  * `ctx.watermark.value` is read after the last batch, so a streaming copy may pass a getter over
@@ -65,6 +86,37 @@ export class PostgresDestination implements Destination {
   }
 
   async write(ctx: WriteContext, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
+    return this.load(ctx, (client, table, setCopying) =>
+      this.copyInto(client, table, ctx.schema, batches, ctx, setCopying),
+    )
+  }
+
+  /**
+   * The fast path: a `BulkCsv` stream (header line, NULL as an empty unquoted field, '' as `""`)
+   * goes by `COPY … FROM STDIN WITH (FORMAT csv, HEADER true)` into the same staging table, then
+   * the same transaction as `write` applies mode, schema evolution and watermark.
+   */
+  async writeCsv(ctx: WriteContext, csv: Readable): Promise<WriteResult> {
+    return this.load(ctx, async (client, table, setCopying) => {
+      const cols = ctx.schema.columns.map((c) => quoteIdent(c.name)).join(', ')
+      const stream = client.query(
+        copyFrom(`COPY ${table} (${cols}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
+      )
+      setCopying(stream)
+      await pipeline(csv, stream)
+      return stream.rowCount
+    })
+  }
+
+  /** One load: `fill` COPYs the rows into the table it is given (the staging table or the target). */
+  private async load(
+    ctx: WriteContext,
+    fill: (
+      client: pg.PoolClient,
+      table: string,
+      setCopying: (s: { destroy(e: Error): void }) => void,
+    ) => Promise<number>,
+  ): Promise<WriteResult> {
     const mode: WriteMode = ctx.mode ?? this.options.mode ?? 'append'
     const keys = [...(ctx.keys ?? this.options.keys ?? [])]
     const schema = ctx.schema
@@ -118,10 +170,18 @@ export class PostgresDestination implements Destination {
           .map((c) => `${quoteIdent(c.name)} ${postgresTypes.toDdl(c.type)}`)
           .join(', ')}) ON COMMIT DROP`,
       )
-      const staged = await this.copyInto(client, stage, schema, batches, ctx, (s) => (copying = s))
-      copying = undefined
-      ctx.log(`staged ${staged} rows`)
-      const written = await this.apply(step, stage, schema, mode, keys, ctx)
+      const target = await this.prepareTarget(step, schema, mode, keys, ctx)
+      let written: number
+      if (await this.copiesDirectly(step, target, stage, schema, mode)) {
+        written = await fill(client, target.sql, (s) => (copying = s))
+        copying = undefined
+        ctx.log(`copied ${written} rows into ${target.sql}`)
+      } else {
+        const staged = await fill(client, stage, (s) => (copying = s))
+        copying = undefined
+        ctx.log(`staged ${staged} rows`)
+        written = await this.insertFromStage(step, stage, target, mode, keys)
+      }
       if (ctx.watermark) {
         const st = this.stateTable()
         await step(
@@ -162,7 +222,7 @@ export class PostgresDestination implements Destination {
 
   private async copyInto(
     client: pg.PoolClient,
-    stage: string,
+    table: string,
     schema: TableSchema,
     batches: AsyncIterable<RowBatch>,
     ctx: WriteContext,
@@ -193,7 +253,7 @@ export class PostgresDestination implements Destination {
       }
     }
     const cols = schema.columns.map((c) => quoteIdent(c.name)).join(', ')
-    const stream = client.query(copyFrom(`COPY ${stage} (${cols}) FROM STDIN`))
+    const stream = client.query(copyFrom(`COPY ${table} (${cols}) FROM STDIN`))
     setCopying(stream)
     const source = Readable.from(lines(), { objectMode: false })
     await pipeline(source, stream)
@@ -218,17 +278,17 @@ export class PostgresDestination implements Destination {
     return { schema: schemaName, table, sql: quoteQualified([schemaName, table]) }
   }
 
-  private async apply(
-    step: <R extends pg.QueryResultRow = Record<string, unknown>>(
-      sql: string,
-      v?: unknown[],
-    ) => Promise<pg.QueryResult<R>>,
-    stage: string,
+  /**
+   * Before the rows: creates the table (or drops and creates it under `replace`), or evolves it
+   * (add, widen; `discard_columns` drops data columns) and truncates it under `truncate_insert`.
+   */
+  private async prepareTarget(
+    step: Step,
     schema: TableSchema,
     mode: WriteMode,
     keys: string[],
     ctx: WriteContext,
-  ): Promise<number> {
+  ): Promise<Target> {
     const target = await this.targetName(step)
     const policy = this.options.schema_evolution ?? 'evolve'
     const existing = await this.columnsOf(step, target.sql)
@@ -247,6 +307,7 @@ export class PostgresDestination implements Destination {
     }
     let insertCols = schema.columns.map((c) => c.name)
     let targetTypes = new Map(schema.columns.map((c) => [c.name, postgresTypes.toDdl(c.type)]))
+    let changed = false
     if (existing === undefined) {
       await create()
     } else if (mode === 'replace' && policy !== 'freeze') {
@@ -275,11 +336,44 @@ export class PostgresDestination implements Destination {
         await step(`ALTER TABLE ${target.sql} ALTER COLUMN ${quoteIdent(w.name)} TYPE ${w.to}`)
         ctx.log(`widened column ${w.name} from ${w.from} to ${w.to}`)
       }
+      changed = change.add.length > 0 || change.widen.length > 0 || change.discard.length > 0
       insertCols = insertCols.filter((n) => !change.discard.includes(n))
       const now = await this.columnsOf(step, target.sql)
       targetTypes = new Map((now ?? []).map((c) => [c.name, c.type]))
       if (mode === 'truncate_insert' || mode === 'replace') await step(`TRUNCATE ${target.sql}`)
     }
+    return { sql: target.sql, fresh: existing === undefined, changed, insertCols, targetTypes }
+  }
+
+  /**
+   * Whether rows may be copied straight into the table instead of through the staging table:
+   * the table is new in this transaction, or an append needs no schema change; no merge; and every
+   * column has the staging table's exact type (so COPY's text input equals the staged CAST). Other
+   * cases stage, which keeps locks taken by TRUNCATE, DROP or ALTER short.
+   */
+  private async copiesDirectly(
+    step: Step,
+    target: Target,
+    stage: string,
+    schema: TableSchema,
+    mode: WriteMode,
+  ): Promise<boolean> {
+    if (mode === 'merge' || target.insertCols.length !== schema.columns.length) return false
+    if (target.fresh) return true
+    if (mode !== 'append' || target.changed) return false
+    const staged = new Map(((await this.columnsOf(step, stage)) ?? []).map((c) => [c.name, c.type]))
+    return target.insertCols.every((n) => target.targetTypes.get(n) === staged.get(n))
+  }
+
+  /** After the rows: moves them from the staging table into the table (merge: upsert on keys). */
+  private async insertFromStage(
+    step: Step,
+    stage: string,
+    target: Target,
+    mode: WriteMode,
+    keys: string[],
+  ): Promise<number> {
+    const { insertCols, targetTypes } = target
     const colList = insertCols.map(quoteIdent).join(', ')
     const select = insertCols
       .map((n) => `CAST(${quoteIdent(n)} AS ${targetTypes.get(n) ?? 'text'})`)

@@ -6,6 +6,7 @@ import { SluiceError } from '../../core/sluice-error.js'
 import type { TableSchema } from '../column-type.js'
 import { DEFAULT_BATCH_ROWS, type RowBatch } from '../row-batch.js'
 import { appendRows } from '../duckdb/append-rows.js'
+import { canStreamCsv, duckdbCsvStream, type DuckDBCsvStream } from '../duckdb/duckdb-csv-stream.js'
 import type { DuckDBEngine } from '../duckdb/duckdb-engine.js'
 import { duckdbTypeName } from '../duckdb/duckdb-type-name.js'
 import { quoteIdentifier } from '../duckdb/quote-identifier.js'
@@ -196,6 +197,24 @@ export class DatasetStore {
   ): AsyncIterable<RowBatch> {
     this.mustExist(runId, taskId)
     return this.engine.stream(`SELECT * FROM ${this.sqlRef(runId, taskId)}`, batchRows)
+  }
+
+  /**
+   * The dataset's rows as a CSV byte stream (see `BulkCsv`) for a destination's `writeCsv`;
+   * undefined where there are no named pipes.
+   */
+  async csvStream(
+    runId: string,
+    taskId: string,
+    signal: AbortSignal,
+  ): Promise<DuckDBCsvStream | undefined> {
+    if (!canStreamCsv) return undefined
+    this.mustExist(runId, taskId)
+    const sql = `SELECT * FROM ${this.sqlRef(runId, taskId)}`
+    return duckdbCsvStream(this.engine, sql, await this.engine.schemaOf(sql), {
+      signal,
+      tempDir: this.root,
+    })
   }
 
   /** Schema and row count, from the Parquet metadata. */

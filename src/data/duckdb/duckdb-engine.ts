@@ -8,15 +8,17 @@ import { duckdbColumnType } from './duckdb-column-type.js'
 import { duckdbValueConverter } from './duckdb-value-converter.js'
 
 export interface DuckDBEngineOptions {
-  /** DuckDB `memory_limit`. Default '512MB'. */
+  /** DuckDB `memory_limit`. Default `$SLUICE_DUCKDB_MEMORY_LIMIT`, else '512MB'. */
   readonly memoryLimit?: string
-  /** DuckDB `threads`. Default 2. */
+  /** DuckDB `threads`. Default `$SLUICE_DUCKDB_THREADS`, else 2. */
   readonly threads?: number
   /** Spill files go to `<workspace>/duckdb-tmp`; without it DuckDB's default (`.tmp`). */
   readonly workspaceDir?: string
   /** A database file; default in-memory. */
   readonly path?: string
 }
+
+const env = process.env
 
 let apiPromise: Promise<typeof DuckDBApi> | undefined
 /** Loads `@duckdb/node-api` once, on first use (it costs ~0.3 s). */
@@ -39,8 +41,8 @@ export class DuckDBEngine {
   static async open(options: DuckDBEngineOptions = {}): Promise<DuckDBEngine> {
     const api = await loadApi()
     const config: Record<string, string> = {
-      memory_limit: options.memoryLimit ?? '512MB',
-      threads: String(options.threads ?? 2),
+      memory_limit: options.memoryLimit ?? (env.SLUICE_DUCKDB_MEMORY_LIMIT || '512MB'),
+      threads: String(options.threads ?? (Number(env.SLUICE_DUCKDB_THREADS) || 2)),
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'true',
     }

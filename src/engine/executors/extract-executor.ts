@@ -1,5 +1,5 @@
 import type { PipelineSpec, TaskSpecOf } from '../../core/spec/pipeline-spec.js'
-import type { ReadContext } from '../../data/connector-contract.js'
+import type { BulkCsv, Destination, ReadContext, Source } from '../../data/connector-contract.js'
 import { DEFAULT_BATCH_ROWS } from '../../data/row-batch.js'
 import type { DataPlane } from '../data-plane.js'
 import type { Json, TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
@@ -9,8 +9,10 @@ import { openDestination, openSource } from './open-connector-io.js'
 /**
  * `extract`: source → dataset (Parquet in the workspace), or source → destination directly when
  * the task has `destination:` (the fast path; an incremental watermark then commits in the same
- * destination transaction as the rows). A staged incremental extract takes its watermark from the
- * destination of the load that reads it, so the two commit together there.
+ * destination transaction as the rows). When the source offers `bulkCsv` and the destination
+ * `writeCsv` (file → PostgreSQL), rows stream as CSV bytes with no JS row loop. A staged
+ * incremental extract takes its watermark from the destination of the load that reads it, so the
+ * two commit together there.
  */
 export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor {
   return {
@@ -29,6 +31,28 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
               task,
               incremental ? await dest.readWatermark(ref) : undefined,
             )
+            const bulk = await bulkPath(source, dest, task, read)
+            if (bulk) {
+              try {
+                ctx.log('streaming DuckDB CSV into the destination (fast path, no row loop)')
+                const result = await dest.writeCsv!(
+                  {
+                    signal: ctx.signal,
+                    schema: bulk.schema,
+                    mode: task.destination.mode ?? 'append',
+                    ...(task.destination.keys && { keys: task.destination.keys }),
+                    log: (t) => ctx.log(t),
+                  },
+                  bulk.stream,
+                )
+                ctx.metric('rows_in', result.rowsWritten)
+                ctx.metric('rows_out', result.rowsWritten)
+                return { outputs: { rows: result.rowsWritten, rejected: result.rowsRejected } }
+              } finally {
+                // a destination that failed before reading must not leave DuckDB writing
+                bulk.stream.destroy()
+              }
+            }
             const schema = await source.schema(read)
             const result = await dest.write(
               {
@@ -74,6 +98,22 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
       }
     },
   }
+}
+
+/**
+ * The CSV fast path when both sides offer it and nothing needs the rows in JS: not incremental
+ * (the watermark is computed from rows) and not quarantining bad records.
+ */
+async function bulkPath(
+  source: Source,
+  dest: Destination,
+  task: TaskSpecOf<'extract'>,
+  read: ReadContext,
+): Promise<BulkCsv | undefined> {
+  if (!source.bulkCsv || !dest.writeCsv) return undefined
+  if (task.source.incremental !== undefined || task.source.on_error === 'quarantine')
+    return undefined
+  return source.bulkCsv(read)
 }
 
 function readContext(ctx: TaskContext, task: TaskSpecOf<'extract'>, since: unknown): ReadContext {

@@ -1,5 +1,6 @@
 import { SluiceError } from '../../core/sluice-error.js'
 import type { PipelineSpec, TaskSpecOf } from '../../core/spec/pipeline-spec.js'
+import type { WriteContext, WriteResult } from '../../data/connector-contract.js'
 import type { DataPlane } from '../data-plane.js'
 import type { TaskExecutor } from '../task-context.js'
 import { countRows } from './count-rows.js'
@@ -12,7 +13,8 @@ interface DatasetOutputs {
 
 /**
  * `load`: an upstream dataset → a destination, in one destination transaction; when the upstream
- * extract was incremental, its watermark commits in that same transaction.
+ * extract was incremental, its watermark commits in that same transaction. A destination with
+ * `writeCsv` (PostgreSQL) gets the dataset as a CSV byte stream from DuckDB, with no JS row loop.
  */
 export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor {
   return {
@@ -38,19 +40,34 @@ export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor
       const { schema } = await datasets.describe(ctx.runId, inputId)
       const dest = openDestination(plane.registry, spec, task.destination, ctx.baseDir)
       try {
-        const result = await dest.write(
-          {
-            signal: ctx.signal,
-            schema,
-            mode: task.destination.mode ?? 'append',
-            ...(task.destination.keys && { keys: task.destination.keys }),
-            ...(upstream?.watermark !== undefined && {
-              watermark: { pipeline: ctx.pipeline, key: inputId, value: upstream.watermark },
-            }),
-            log: (t) => ctx.log(t),
-          },
-          countRows(datasets.read(ctx.runId, inputId), (n) => ctx.metric('rows_in', n)),
-        )
+        const write: WriteContext = {
+          signal: ctx.signal,
+          schema,
+          mode: task.destination.mode ?? 'append',
+          ...(task.destination.keys && { keys: task.destination.keys }),
+          ...(upstream?.watermark !== undefined && {
+            watermark: { pipeline: ctx.pipeline, key: inputId, value: upstream.watermark },
+          }),
+          log: (t) => ctx.log(t),
+        }
+        // The fast path: DuckDB writes the Parquet dataset as CSV straight into the destination.
+        const csv = dest.writeCsv && (await datasets.csvStream(ctx.runId, inputId, ctx.signal))
+        let result: WriteResult
+        if (csv) {
+          try {
+            ctx.log('streaming the dataset as CSV into the destination (fast path, no row loop)')
+            result = await dest.writeCsv!({ ...write, schema: csv.schema }, csv.stream)
+          } finally {
+            csv.stream.destroy()
+            await csv.closed
+          }
+          ctx.metric('rows_in', result.rowsWritten)
+        } else {
+          result = await dest.write(
+            write,
+            countRows(datasets.read(ctx.runId, inputId), (n) => ctx.metric('rows_in', n)),
+          )
+        }
         ctx.metric('rows_out', result.rowsWritten)
         return { outputs: { rows: result.rowsWritten, rejected: result.rowsRejected } }
       } finally {
