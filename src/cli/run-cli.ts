@@ -14,6 +14,7 @@ import { logsCommand } from './commands/logs-command.js'
 import { pruneCommand } from './commands/prune-command.js'
 import { resumeCommand } from './commands/resume-command.js'
 import { runCommand, type RunCommandOptions } from './commands/run-command.js'
+import { rejectsCommand } from './commands/rejects-command.js'
 import { runsCommand } from './commands/runs-command.js'
 import { showCommand } from './commands/show-command.js'
 
@@ -142,6 +143,16 @@ function build(io: CliIo): Command {
     .option('--json', 'machine-readable output')
     .action((id: string, task: string | undefined, opts: { json?: boolean }) =>
       logsCommand(ctx, id, task, opts),
+    )
+
+  program
+    .command('rejects')
+    .description('records a task quarantined (on_error: quarantine), with file, line and reason')
+    .argument('<run-id>')
+    .argument('<task>')
+    .option('--json', 'machine-readable output')
+    .action((id: string, task: string, opts: { json?: boolean }) =>
+      rejectsCommand(ctx, id, task, opts),
     )
 
   program

@@ -52,6 +52,15 @@ export interface BulkCsv {
   readonly stream: Readable
 }
 
+/** An input record a source could not read: where it was, why, and its raw text. */
+export interface RejectedRecord {
+  readonly file: string
+  /** 1-based line in the file (the header is line 1). */
+  readonly line: number
+  readonly reason: string
+  readonly raw: string
+}
+
 /** Reads rows. `options` are the task's `source:` keys, validated by the connector's schema. */
 export interface Source {
   /** The schema of what `read` will yield (may run a cheap query). */
@@ -65,6 +74,8 @@ export interface Source {
   bulkCsv?(ctx: ReadContext): Promise<BulkCsv | undefined>
   /** After `read` finished: the highest watermark seen, to commit with the load. */
   watermark(): unknown
+  /** After `read`: records skipped under `on_error: skip | quarantine` (sources that can tell). */
+  rejects?(): readonly RejectedRecord[]
   close(): Promise<void>
 }
 

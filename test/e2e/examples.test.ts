@@ -82,4 +82,34 @@ describe('examples run as the README says', () => {
     expect(await readdir(join(ws, 'datasets'))).toEqual([])
     expect(JSON.parse((await sluice(['runs', '--json'])).out)).toEqual([])
   })
+
+  it('on_error: quarantine loads the good rows and keeps the bad ones with file, line and reason', async () => {
+    const { writeFile, readFile } = await import('node:fs/promises')
+    const good = Array.from({ length: 20 }, (_, i) => `${i + 1},item ${i + 1},${i + 0.5}`)
+    good.splice(5, 0, '6x,broken,"unterminated')
+    good.splice(12, 0, '13x,too,many,columns,here')
+    await writeFile(join(ws, 'dirty.csv'), `id,name,price\n${good.join('\n')}\n`)
+    await writeFile(
+      join(ws, 'dirty.yaml'),
+      'name: dirty\ntasks:\n  items: { type: extract, source: { path: dirty.csv, on_error: quarantine, columns: { id: int64, name: string, price: float64 } } }\n' +
+        '  out: { type: load, depends_on: [items], destination: { path: clean.jsonl, mode: replace } }\n',
+    )
+    const r = await sluice(['run', join(ws, 'dirty.yaml')])
+    expect(r.code, r.err + r.out).toBe(0)
+    const runId = /run (dirty-\S+) SUCCESS/.exec(r.out)![1]!
+    const lines = (await readFile(join(ws, 'clean.jsonl'), 'utf8')).trim().split('\n')
+    expect(lines).toHaveLength(20)
+    const rejects = JSON.parse((await sluice(['rejects', runId, 'items', '--json'])).out) as {
+      file: string
+      line: number
+      reason: string
+    }[]
+    expect(rejects.map((x) => x.line).sort((a, b) => a - b)).toEqual([7, 14])
+    for (const x of rejects) {
+      expect(x.file).toContain('dirty.csv')
+      expect(x.reason.length).toBeGreaterThan(0)
+    }
+    const text = (await sluice(['rejects', runId, 'items'])).out
+    expect(text).toMatch(/dirty\.csv:7 /)
+  })
 })

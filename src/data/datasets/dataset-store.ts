@@ -75,7 +75,7 @@ export class DatasetStore {
   async write(
     runId: string,
     taskId: string,
-    batches: AsyncIterable<RowBatch>,
+    batches: AsyncIterable<RowBatch> | Iterable<RowBatch>,
     schema?: TableSchema,
   ): Promise<DatasetInfo> {
     const dir = this.dir(runId, taskId)

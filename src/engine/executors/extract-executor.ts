@@ -4,6 +4,7 @@ import { DEFAULT_BATCH_ROWS } from '../../data/row-batch.js'
 import type { DataPlane } from '../data-plane.js'
 import type { Json, TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
 import { countRows } from './count-rows.js'
+import { quarantineRejects } from './quarantine-rejects.js'
 import { openDestination, openSource } from './open-connector-io.js'
 
 /**
@@ -73,7 +74,13 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
               countRows(source.read(read), (n) => ctx.metric('rows_in', n)),
             )
             ctx.metric('rows_out', result.rowsWritten)
-            return { outputs: { rows: result.rowsWritten, rejected: result.rowsRejected } }
+            return {
+              outputs: {
+                rows: result.rowsWritten,
+                rejected: result.rowsRejected,
+                ...(await quarantineRejects(ctx, plane, source)),
+              },
+            }
           } finally {
             await dest.close()
           }
@@ -90,7 +97,11 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
         )
         ctx.metric('rows_out', info.rowCount)
         const watermark = incremental ? (source.watermark() as Json | undefined) : undefined
-        const outputs: { [key: string]: Json } = { dataset: info.path, rows: info.rowCount }
+        const outputs: { [key: string]: Json } = {
+          dataset: info.path,
+          rows: info.rowCount,
+          ...(await quarantineRejects(ctx, plane, source)),
+        }
         if (watermark !== undefined) outputs.watermark = watermark
         return { outputs }
       } finally {

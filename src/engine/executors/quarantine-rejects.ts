@@ -1,0 +1,45 @@
+import type { TableSchema } from '../../data/column-type.js'
+import type { Source } from '../../data/connector-contract.js'
+import type { DataPlane } from '../data-plane.js'
+import type { Json, TaskContext } from '../task-context.js'
+
+const REJECTS_SCHEMA: TableSchema = {
+  columns: [
+    { name: 'file', type: { kind: 'string' }, nullable: false },
+    { name: 'line', type: { kind: 'int64' }, nullable: false },
+    { name: 'reason', type: { kind: 'string' }, nullable: false },
+    { name: 'raw', type: { kind: 'string' }, nullable: false },
+  ],
+}
+
+/** The dataset id holding a task's rejected records (`sluice rejects RUN TASK` reads it). */
+export function rejectsDatasetId(taskId: string): string {
+  return `${taskId}.rejects`
+}
+
+/**
+ * After a read: records the source skipped are kept as a dataset beside the task's own (file,
+ * line, reason, raw text), never silently dropped. Returns outputs to merge into the task's.
+ */
+export async function quarantineRejects(
+  ctx: TaskContext,
+  plane: DataPlane,
+  source: Source,
+): Promise<{ [key: string]: Json }> {
+  const rejects = source.rejects?.() ?? []
+  if (rejects.length === 0) return {}
+  const datasets = await plane.datasets()
+  const rows = rejects.map((r) => [r.file, BigInt(r.line), r.reason, r.raw])
+  const info = await datasets.write(
+    ctx.runId,
+    rejectsDatasetId(ctx.taskId),
+    [{ schema: REJECTS_SCHEMA, rows }],
+    REJECTS_SCHEMA,
+  )
+  const first = rejects[0]!
+  ctx.log(
+    `${rejects.length} record(s) rejected and kept in ${info.path}; first: ${first.file}:${first.line}: ${first.reason}`,
+    'stderr',
+  )
+  return { rejected: rejects.length, rejects_dataset: info.path }
+}
