@@ -74,6 +74,11 @@ export interface Source {
   bulkCsv?(ctx: ReadContext): Promise<BulkCsv | undefined>
   /** After `read` finished: the highest watermark seen, to commit with the load. */
   watermark(): unknown
+  /**
+   * Optional: write what `read` would yield straight to a Parquet file with DuckDB (no JS row
+   * loop), applying `on_error` the same way; returns the row count.
+   */
+  toParquet?(path: string, ctx: ReadContext): Promise<number>
   /** After `read`: records skipped under `on_error: skip | quarantine` (sources that can tell). */
   rejects?(): readonly RejectedRecord[]
   close(): Promise<void>

@@ -92,6 +92,36 @@ export class FileSource implements Source {
     return this.rejected
   }
 
+  /** `read`, but DuckDB writes the rows straight to a Parquet file (the dataset fast path). */
+  async toParquet(path: string, ctx: ReadContext): Promise<number> {
+    const plan = await this.prepare()
+    const engine = await this.getEngine()
+    const c = await engine.connect()
+    this.rejected = []
+    this.lastSignal = ctx.signal
+    const onAbort = (): void => c.interrupt()
+    ctx.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      let rows: number
+      try {
+        const r = await c.runAndReadAll(
+          `COPY (${plan.sql}) TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`,
+        )
+        rows = Number(r.getRows()[0]?.[0] ?? 0)
+      } catch (e) {
+        throw this.wrap(e)
+      }
+      if (plan.rejects) {
+        this.rejected = await this.collectRejects(c, plan.rejects)
+        this.applyPolicy(ctx)
+      }
+      return rows
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort)
+      engine.release(c)
+    }
+  }
+
   async *read(ctx: ReadContext): AsyncGenerator<RowBatch> {
     const plan = await this.prepare()
     const engine = await this.getEngine()

@@ -229,6 +229,27 @@ export class DatasetStore {
     return { schema, rowCount: Number(rows[0]?.[0] ?? 0) }
   }
 
+  /**
+   * Makes a Parquet file written by `produce` (at the temporary path it is given) the dataset of
+   * (runId, taskId), atomically: the file is renamed into place only when `produce` succeeds.
+   */
+  async adopt(
+    runId: string,
+    taskId: string,
+    produce: (tmpPath: string) => Promise<unknown>,
+  ): Promise<DatasetInfo> {
+    const dir = this.dir(runId, taskId)
+    await mkdir(dir, { recursive: true })
+    const tmp = join(dir, `.tmp-${randomUUID()}.parquet`)
+    try {
+      await produce(tmp)
+      await rename(tmp, this.path(runId, taskId))
+    } finally {
+      await rm(tmp, { force: true })
+    }
+    return { path: this.path(runId, taskId), ...(await this.describe(runId, taskId)) }
+  }
+
   /** Deletes every dataset of a run (prune). */
   async remove(runId: string): Promise<void> {
     await rm(join(this.root, segment('run id', runId)), { recursive: true, force: true })

@@ -87,14 +87,17 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
         }
         const since = incremental ? await downstreamWatermark(spec, plane, ctx) : undefined
         const read = readContext(ctx, task, since)
-        const schema = await source.schema(read)
         const datasets = await plane.datasets()
-        const info = await datasets.write(
-          ctx.runId,
-          ctx.taskId,
-          countRows(source.read(read), (n) => ctx.metric('rows_in', n)),
-          schema,
-        )
+        const direct = !incremental && source.toParquet !== undefined
+        const info = direct
+          ? await datasets.adopt(ctx.runId, ctx.taskId, (tmp) => source.toParquet!(tmp, read))
+          : await datasets.write(
+              ctx.runId,
+              ctx.taskId,
+              countRows(source.read(read), (n) => ctx.metric('rows_in', n)),
+              await source.schema(read),
+            )
+        if (direct) ctx.metric('rows_in', info.rowCount)
         ctx.metric('rows_out', info.rowCount)
         const watermark = incremental ? (source.watermark() as Json | undefined) : undefined
         const outputs: { [key: string]: Json } = {
