@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { SluiceError } from '../../core/sluice-error.js'
 import type { TableSchema } from '../column-type.js'
@@ -248,6 +248,21 @@ export class DatasetStore {
       await rm(tmp, { force: true })
     }
     return { path: this.path(runId, taskId), ...(await this.describe(runId, taskId)) }
+  }
+
+  /** The run id of the newest other run that kept a dataset for `taskId` (for schema diffs). */
+  async previousRun(runId: string, taskId: string): Promise<string | undefined> {
+    const runs = await readdir(this.root).catch(() => [] as string[])
+    let best: { id: string; at: number } | undefined
+    for (const id of runs) {
+      if (id === runId || !SEGMENT.test(id)) continue
+      const at = await stat(this.path(id, taskId)).then(
+        (s) => s.mtimeMs,
+        () => undefined,
+      )
+      if (at !== undefined && (best === undefined || at > best.at)) best = { id, at }
+    }
+    return best?.id
   }
 
   /** Deletes every dataset of a run (prune). */

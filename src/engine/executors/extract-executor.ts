@@ -5,6 +5,7 @@ import type { DataPlane } from '../data-plane.js'
 import type { Json, TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
 import { countRows } from './count-rows.js'
 import { quarantineRejects } from './quarantine-rejects.js'
+import { reportSchemaChange } from './report-schema-change.js'
 import { openDestination, openSource } from './open-connector-io.js'
 
 /**
@@ -104,6 +105,7 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
           dataset: info.path,
           rows: info.rowCount,
           ...(await quarantineRejects(ctx, plane, source)),
+          ...(await reportSchemaChange(ctx, plane, info)),
         }
         if (watermark !== undefined) outputs.watermark = watermark
         return { outputs }

@@ -53,4 +53,34 @@ tasks:
     const csv = await readFile(join(ws, 'out/by_country.csv'), 'utf8')
     expect(csv.trim().split('\n')).toEqual(['country,n,total', 'GB,2,112.4', 'US,1,7.0'])
   })
+
+  it('reports a schema change of a dataset since its previous run', async () => {
+    const yaml = 'name: drift\ntasks:\n  items: { type: extract, source: { path: items.csv } }\n'
+    const runOnce = async (runId: string, csv: string) => {
+      await writeFile(join(ws, 'items.csv'), csv)
+      const loaded = loadPipelineText(yaml, { run: { runId }, displayName: join(ws, 'drift.yaml') })
+      const plane = new DataPlane(ws)
+      try {
+        return await runPipeline(compilePipeline(loaded), { store, runId, dataPlane: plane })
+      } finally {
+        await plane.close()
+      }
+    }
+    const first = await runOnce('d1', 'id,name\n1,a\n2,b\n')
+    expect(first.tasks.items!.outputs).not.toHaveProperty('schema_change')
+    await new Promise((r) => setTimeout(r, 20)) // distinct file times
+    const second = await runOnce('d2', 'id,name,price\n1,a,1.5\n2,b,2.5\n')
+    const change = (
+      second.tasks.items!.outputs as {
+        schema_change: { since_run: string; compatible: boolean; diff: string }
+      }
+    ).schema_change
+    expect(change.since_run).toBe('d1')
+    expect(change.diff).toContain('price')
+    const logs = (await store.readLogs('d2', 'items')).map((l) => l.text).join('\n')
+    expect(logs).toContain('schema changed since run d1')
+    await new Promise((r) => setTimeout(r, 20))
+    const third = await runOnce('d3', 'id,name,price\n3,c,3.5\n')
+    expect(third.tasks.items!.outputs).not.toHaveProperty('schema_change')
+  })
 })
