@@ -24,7 +24,7 @@ export const fileConnector: Connector = {
   capabilities: {
     source: true,
     destination: true,
-    incremental: false,
+    incremental: true,
     merge: false,
     transactions: false,
     bulk: 'file',

@@ -30,6 +30,14 @@ export const fileSourceOptions = z.object({
   filename: z.union([z.boolean(), z.string().min(1)]).optional(),
   /** Match columns by name across files instead of by position. */
   union_by_name: z.boolean().optional(),
+  /**
+   * Load each file once: `column: modified` takes files changed after the last loaded one,
+   * `column: name` files whose path sorts after it (dated file names).
+   */
+  incremental: z
+    .object({ column: z.enum(['modified', 'name']) })
+    .loose()
+    .optional(),
 })
 
 /** The `destination:` keys the file connector accepts. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { SluiceError } from '../../core/sluice-error.js'
 import type { TableSchema, TypeKind } from '../../data/column-type.js'
@@ -63,7 +64,11 @@ export class FileSource implements Source {
   private rejected: FileReject[] = []
   private lastSignal: AbortSignal | undefined
   private readonly streaming = new Set<Promise<void>>()
-  private readonly paths: string[]
+  private paths: string[]
+  /** Incremental: the last file loaded, as `{ value, key: [path] }`; whether any file is new. */
+  private mark: { value: string; key: string[] } | undefined
+  private filesSelected = false
+  private nothingNew = false
   private readonly format: FileFormat
 
   constructor(
@@ -78,8 +83,51 @@ export class FileSource implements Source {
   }
 
   /** The schema `read` yields (binds the query; sniffs CSV files). */
-  async schema(_ctx?: ReadContext): Promise<TableSchema> {
+  async schema(ctx?: ReadContext): Promise<TableSchema> {
+    await this.selectFiles(ctx)
     return (await this.prepare()).schema
+  }
+
+  /**
+   * Incremental reads: keep only files past the watermark, ordered by (modified time or path,
+   * path). With none new, the last file stays for its schema and the read yields no rows.
+   */
+  private async selectFiles(ctx: ReadContext | undefined): Promise<void> {
+    const inc = this.options.incremental
+    if (inc === undefined || this.filesSelected) return
+    this.filesSelected = true
+    const engine = await this.getEngine()
+    const files: { path: string; value: string }[] = []
+    for (const p of this.paths) {
+      const matched = /[*?[]/.test(p)
+        ? (await engine.all(`SELECT file FROM glob(${quoteLiteral(p)})`)).rows.map((r) =>
+            String(r[0]),
+          )
+        : [p]
+      for (const f of matched) {
+        const value = inc.column === 'modified' ? (await stat(f)).mtime.toISOString() : f
+        files.push({ path: f, value })
+      }
+    }
+    const key = (x: { path: string; value: string }) => [x.value, x.path] as const
+    const after = (a: readonly [string, string], b: readonly [string, string]) =>
+      a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])
+    files.sort((a, b) => (after(key(a), key(b)) ? 1 : after(key(b), key(a)) ? -1 : 0))
+    const since = ctx?.since as { value?: unknown; key?: unknown } | undefined
+    const from =
+      since && typeof since.value === 'string'
+        ? ([since.value, Array.isArray(since.key) ? String(since.key[0]) : ''] as const)
+        : undefined
+    const fresh = from === undefined ? files : files.filter((f) => after(key(f), from))
+    if (files.length === 0) return // prepare reports that nothing matches
+    const last = fresh[fresh.length - 1]
+    this.mark = last
+      ? { value: last.value, key: [last.path] }
+      : from && { value: from[0], key: [from[1]] }
+    this.nothingNew = fresh.length === 0
+    this.paths = this.nothingNew ? [files[files.length - 1]!.path] : fresh.map((f) => f.path)
+    this.plan = undefined
+    ctx?.log(`incremental: ${fresh.length} new file(s) of ${files.length}`)
   }
 
   /** The DuckDB query this source reads: for fast paths (`DatasetStore.writeQuery`, COPY). */
@@ -94,6 +142,7 @@ export class FileSource implements Source {
 
   /** `read`, but DuckDB writes the rows straight to a Parquet file (the dataset fast path). */
   async toParquet(path: string, ctx: ReadContext): Promise<number> {
+    await this.selectFiles(ctx)
     const plan = await this.prepare()
     const engine = await this.getEngine()
     const c = await engine.connect()
@@ -123,6 +172,7 @@ export class FileSource implements Source {
   }
 
   async *read(ctx: ReadContext): AsyncGenerator<RowBatch> {
+    await this.selectFiles(ctx)
     const plan = await this.prepare()
     const engine = await this.getEngine()
     const c = await engine.connect()
@@ -191,7 +241,7 @@ export class FileSource implements Source {
   }
 
   watermark(): unknown {
-    return undefined
+    return this.mark
   }
 
   async close(): Promise<void> {
@@ -209,7 +259,10 @@ export class FileSource implements Source {
   private async prepare(): Promise<Plan> {
     if (this.plan) return this.plan
     try {
-      this.plan = this.format === 'csv' ? await this.prepareCsv() : await this.prepareOther()
+      const plan = this.format === 'csv' ? await this.prepareCsv() : await this.prepareOther()
+      this.plan = this.nothingNew
+        ? { schema: plan.schema, sql: `SELECT * FROM (${plan.sql}) AS _sluice_none LIMIT 0` }
+        : plan
     } catch (e) {
       throw this.wrap(e)
     }

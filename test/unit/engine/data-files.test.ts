@@ -83,4 +83,53 @@ tasks:
     const third = await runOnce('d3', 'id,name,price\n3,c,3.5\n')
     expect(third.tasks.items!.outputs).not.toHaveProperty('schema_change')
   })
+
+  it('an incremental file extract loads each file once (copy into SQLite, watermark in the destination)', async () => {
+    const { mkdir, utimes } = await import('node:fs/promises')
+    const inbox = join(ws, 'inbox')
+    await mkdir(inbox, { recursive: true })
+    const put = async (name: string, ids: number[], minute: number) => {
+      const p = join(inbox, name)
+      await writeFile(p, `id,v\n${ids.map((i) => `${i},v${i}`).join('\n')}\n`)
+      const t = new Date(Date.UTC(2026, 0, 1, 0, minute))
+      await utimes(p, t, t)
+    }
+    await put('a.csv', [1, 2], 1)
+    await put('b.csv', [3], 2)
+    const yaml = `name: inbox
+connections: { lite: "sqlite:${join(ws, 'inbox.db')}" }
+tasks:
+  files:
+    type: extract
+    source: { path: inbox/*.csv, incremental: { column: modified } }
+    destination: { connection: lite, table: items, mode: append }
+`
+    const runOnce = async (runId: string) => {
+      const loaded = loadPipelineText(yaml, { run: { runId }, displayName: join(ws, 'inbox.yaml') })
+      const plane = new DataPlane(ws)
+      try {
+        return await runPipeline(compilePipeline(loaded), { store, runId, dataPlane: plane })
+      } finally {
+        await plane.close()
+      }
+    }
+    const first = await runOnce('i1')
+    expect(first.state, JSON.stringify(first.tasks)).toBe('SUCCESS')
+    expect(first.tasks.files!.outputs).toMatchObject({ rows: 3 })
+    expect((await runOnce('i2')).tasks.files!.outputs).toMatchObject({ rows: 0 })
+    await put('c.csv', [4, 5], 3)
+    await put('0-late-name.csv', [6], 4) // sorts first by name, but is newer
+    const third = await runOnce('i3')
+    expect(third.tasks.files!.outputs).toMatchObject({ rows: 3 })
+    const Database = (await import('better-sqlite3')).default
+    const db = new Database(join(ws, 'inbox.db'), { readonly: true })
+    try {
+      const ids = (db.prepare('select id from items order by id').all() as { id: number }[]).map(
+        (r) => Number(r.id),
+      )
+      expect(ids).toEqual([1, 2, 3, 4, 5, 6])
+    } finally {
+      db.close()
+    }
+  })
 })
