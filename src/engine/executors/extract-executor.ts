@@ -4,6 +4,7 @@ import { DEFAULT_BATCH_ROWS } from '../../data/row-batch.js'
 import type { DataPlane } from '../data-plane.js'
 import type { Json, TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
 import { countRows } from './count-rows.js'
+import { datasetOutputs } from './dataset-outputs.js'
 import { quarantineRejects } from './quarantine-rejects.js'
 import { reportSchemaChange } from './report-schema-change.js'
 import { openDestination, openSource } from './open-connector-io.js'
@@ -102,8 +103,7 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
         ctx.metric('rows_out', info.rowCount)
         const watermark = incremental ? (source.watermark() as Json | undefined) : undefined
         const outputs: { [key: string]: Json } = {
-          dataset: info.path,
-          rows: info.rowCount,
+          ...datasetOutputs(info),
           ...(await quarantineRejects(ctx, plane, source)),
           ...(await reportSchemaChange(ctx, plane, info)),
         }

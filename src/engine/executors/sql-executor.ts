@@ -4,7 +4,8 @@ import { SluiceError } from '../../core/sluice-error.js'
 import type { TaskSpecOf } from '../../core/spec/pipeline-spec.js'
 import { quoteIdentifier } from '../../data/duckdb/quote-identifier.js'
 import type { DataPlane } from '../data-plane.js'
-import type { Json, TaskExecutor, TaskOutcome } from '../task-context.js'
+import { datasetOutputs } from './dataset-outputs.js'
+import type { TaskExecutor, TaskOutcome } from '../task-context.js'
 
 /**
  * `sql` (DuckDB): the query runs over the datasets of the upstream tasks, each visible under its
@@ -38,8 +39,7 @@ export function sqlExecutor(plane: DataPlane): TaskExecutor {
       const sql = ctes.length ? `WITH ${ctes.join(', ')} SELECT * FROM (${body})` : body
       const info = await datasets.writeQuery(ctx.runId, ctx.taskId, sql)
       ctx.metric('rows_out', info.rowCount)
-      const outputs: { [key: string]: Json } = { dataset: info.path, rows: info.rowCount }
-      return { outputs }
+      return { outputs: datasetOutputs(info) }
     },
   }
 }
