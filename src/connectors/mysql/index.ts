@@ -8,7 +8,6 @@ export {
 } from './mysql-destination-options.js'
 export { mysqlError } from './mysql-error.js'
 export { MysqlSource } from './mysql-source.js'
-export { mysqlSourceOptions, type MysqlSourceOptions } from './mysql-source-options.js'
 export { mysqlTableName, type MysqlTableName } from './mysql-table-name.js'
 export { mysqlTypes, type MysqlColumnInfo } from './mysql-types.js'
 export { mysqlValues } from './mysql-values.js'

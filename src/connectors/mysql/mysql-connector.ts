@@ -3,7 +3,7 @@ import { mysqlConnectionOptions } from './mysql-connection-options.js'
 import { MysqlDestination } from './mysql-destination.js'
 import { mysqlDestinationOptions } from './mysql-destination-options.js'
 import { MysqlSource } from './mysql-source.js'
-import { mysqlSourceOptions } from './mysql-source-options.js'
+import { sqlSourceOptions } from '../../data/sql/sql-source-options.js'
 
 /** MySQL and MariaDB (`mysql://`, `mariadb://`): source, destination, incremental, merge. */
 export const mysqlConnector = {
@@ -19,7 +19,7 @@ export const mysqlConnector = {
     maxBatchRows: 100_000,
   },
   connectionOptions: mysqlConnectionOptions,
-  sourceOptions: mysqlSourceOptions,
+  sourceOptions: sqlSourceOptions,
   destinationOptions: mysqlDestinationOptions,
   createSource: (conn, options) => new MysqlSource(conn, options),
   createDestination: (conn, options) => new MysqlDestination(conn, options),

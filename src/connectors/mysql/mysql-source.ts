@@ -7,7 +7,7 @@ import type { ConnectionConfig, ReadContext, Source } from '../../data/connector
 import type { RowBatch } from '../../data/row-batch.js'
 import { MysqlConnection } from './mysql-connection.js'
 import { mysqlError } from './mysql-error.js'
-import { mysqlSourceOptions, type MysqlSourceOptions } from './mysql-source-options.js'
+import { sqlSourceOptions, type SqlSourceOptions } from '../../data/sql/sql-source-options.js'
 import { mysqlTableName } from './mysql-table-name.js'
 import { mysqlTypes } from './mysql-types.js'
 import { mysqlValues } from './mysql-values.js'
@@ -35,14 +35,14 @@ function asText(v: Value | undefined): string | null {
  */
 export class MysqlSource implements Source {
   private readonly conn: MysqlConnection
-  private readonly options: MysqlSourceOptions
+  private readonly options: SqlSourceOptions
   private cachedSchema: TableSchema | undefined
   private cachedPk: string[] = []
   private since: SqlWatermark | undefined
   private last: SqlWatermark | undefined
 
   constructor(conn: ConnectionConfig, options: Readonly<Record<string, unknown>>) {
-    const parsed = mysqlSourceOptions.safeParse(options)
+    const parsed = sqlSourceOptions.safeParse(options)
     if (!parsed.success)
       throw new SluiceError(
         'E_SCHEMA_VALUE',

@@ -2,7 +2,7 @@ import type { Connector } from '../../data/connector-contract.js'
 import { PostgresDestination } from './postgres-destination.js'
 import { postgresDestinationOptions } from './postgres-destination-options.js'
 import { PostgresSource } from './postgres-source.js'
-import { postgresSourceOptions } from './postgres-source-options.js'
+import { sqlSourceOptions } from '../../data/sql/sql-source-options.js'
 
 /** PostgreSQL: cursor-streamed reads, COPY loads, merge, transactional watermarks. */
 export const postgresConnector: Connector = {
@@ -17,7 +17,7 @@ export const postgresConnector: Connector = {
     bulk: 'copy',
     maxBatchRows: 1_000_000,
   },
-  sourceOptions: postgresSourceOptions,
+  sourceOptions: sqlSourceOptions,
   destinationOptions: postgresDestinationOptions,
   createSource: (conn, options) => new PostgresSource(conn, options),
   createDestination: (conn, options) => new PostgresDestination(conn, options),

@@ -25,7 +25,7 @@ import { postgresError } from './postgres-error.js'
 import { postgresTypes } from './postgres-types.js'
 import { quoteIdent } from './quote-ident.js'
 import { quoteQualified } from './quote-qualified.js'
-import { splitQualifiedName } from './split-qualified-name.js'
+import { splitQualifiedName } from '../../data/sql/split-qualified-name.js'
 
 const COPY_CHUNK_ROWS = 2000
 
@@ -263,7 +263,7 @@ export class PostgresDestination implements Destination {
   private async targetName(
     step: <R extends pg.QueryResultRow>(sql: string, v?: unknown[]) => Promise<pg.QueryResult<R>>,
   ): Promise<{ schema: string; table: string; sql: string }> {
-    const parts = splitQualifiedName(this.options.table)
+    const parts = splitQualifiedName(this.options.table, { maxParts: 3 })
     if (parts.length > 2)
       throw new SluiceError(
         'E_SCHEMA_VALUE',

@@ -6,7 +6,7 @@ import type { ConnectionConfig, ReadContext, Source } from '../../data/connector
 import type { RowBatch } from '../../data/row-batch.js'
 import { PostgresConnection } from './postgres-connection.js'
 import { postgresError } from './postgres-error.js'
-import { postgresSourceOptions, type PostgresSourceOptions } from './postgres-source-options.js'
+import { sqlSourceOptions, type SqlSourceOptions } from '../../data/sql/sql-source-options.js'
 import { postgresTypes } from './postgres-types.js'
 import { quoteIdent } from './quote-ident.js'
 import { quoteQualified } from './quote-qualified.js'
@@ -54,7 +54,7 @@ function sinceOf(since: unknown): PostgresWatermark | undefined {
  */
 export class PostgresSource implements Source {
   private readonly conn: PostgresConnection
-  private readonly options: PostgresSourceOptions
+  private readonly options: SqlSourceOptions
   private last: PostgresWatermark | undefined
   private seen = false
   private cachedSchema: TableSchema | undefined
@@ -62,7 +62,7 @@ export class PostgresSource implements Source {
   private columnIsKey = false
 
   constructor(conn: ConnectionConfig, options: Readonly<Record<string, unknown>>) {
-    const parsed = postgresSourceOptions.safeParse(options)
+    const parsed = sqlSourceOptions.safeParse(options)
     if (!parsed.success)
       throw new SluiceError(
         'E_SCHEMA_VALUE',

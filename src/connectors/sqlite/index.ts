@@ -11,7 +11,6 @@ export {
 } from './sqlite-destination-options.js'
 export { sqliteError } from './sqlite-error.js'
 export { SqliteSource } from './sqlite-source.js'
-export { sqliteSourceOptions, type SqliteSourceOptions } from './sqlite-source-options.js'
 export { sqliteTableName, type SqliteTableName } from './sqlite-table-name.js'
 export { sqliteTypes } from './sqlite-types.js'
 export { sqliteValues } from './sqlite-values.js'

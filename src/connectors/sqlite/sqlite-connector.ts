@@ -3,7 +3,7 @@ import { sqliteConnectionOptions } from './sqlite-connection-options.js'
 import { SqliteDestination } from './sqlite-destination.js'
 import { sqliteDestinationOptions } from './sqlite-destination-options.js'
 import { SqliteSource } from './sqlite-source.js'
-import { sqliteSourceOptions } from './sqlite-source-options.js'
+import { sqlSourceOptions } from '../../data/sql/sql-source-options.js'
 
 /** SQLite files (`sqlite:PATH`): source, destination, incremental, merge; WAL. */
 export const sqliteConnector = {
@@ -19,7 +19,7 @@ export const sqliteConnector = {
     maxBatchRows: 100_000,
   },
   connectionOptions: sqliteConnectionOptions,
-  sourceOptions: sqliteSourceOptions,
+  sourceOptions: sqlSourceOptions,
   destinationOptions: sqliteDestinationOptions,
   createSource: (conn, options) => new SqliteSource(conn, options),
   createDestination: (conn, options) => new SqliteDestination(conn, options),

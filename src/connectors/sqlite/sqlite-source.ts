@@ -8,7 +8,7 @@ import { quoteSqliteIdent } from './quote-sqlite-ident.js'
 import { readSqliteTable } from './read-sqlite-table.js'
 import { SqliteConnection } from './sqlite-connection.js'
 import { sqliteError } from './sqlite-error.js'
-import { sqliteSourceOptions, type SqliteSourceOptions } from './sqlite-source-options.js'
+import { sqlSourceOptions, type SqlSourceOptions } from '../../data/sql/sql-source-options.js'
 import { sqliteTableName } from './sqlite-table-name.js'
 import { sqliteTypes } from './sqlite-types.js'
 import { sqliteValues } from './sqlite-values.js'
@@ -45,14 +45,14 @@ function param(text: string, t: ColumnType): Param {
  */
 export class SqliteSource implements Source {
   private readonly conn: SqliteConnection
-  private readonly options: SqliteSourceOptions
+  private readonly options: SqlSourceOptions
   private cachedSchema: TableSchema | undefined
   private cachedPk: string[] = []
   private since: SqlWatermark | undefined
   private last: SqlWatermark | undefined
 
   constructor(conn: ConnectionConfig, options: Readonly<Record<string, unknown>>) {
-    const parsed = sqliteSourceOptions.safeParse(options)
+    const parsed = sqlSourceOptions.safeParse(options)
     if (!parsed.success)
       throw new SluiceError(
         'E_SCHEMA_VALUE',

@@ -1,4 +1,4 @@
-import { SluiceError } from '../../core/sluice-error.js'
+import { splitQualifiedName } from '../../data/sql/split-qualified-name.js'
 import { quoteSqliteIdent } from './quote-sqlite-ident.js'
 
 /** A table as `schema.table` (schema optional: `main`). */
@@ -14,46 +14,7 @@ export interface SqliteTableName {
  * hold dots (`` `my.db`.`t` ``); the quote character is doubled inside.
  */
 export function sqliteTableName(name: string): SqliteTableName {
-  const parts: string[] = []
-  let i = 0
-  const bad = (): never => {
-    throw new SluiceError('E_SCHEMA_VALUE', `invalid table name ${JSON.stringify(name)}`, {
-      hint: 'write table or schema.table; quote a part with "…" when it holds a dot',
-    })
-  }
-  while (i < name.length) {
-    let part = ''
-    const q = name[i]
-    if (q === '`' || q === '"') {
-      i++
-      for (;;) {
-        if (i >= name.length) bad()
-        if (name[i] === q) {
-          if (name[i + 1] === q) {
-            part += q
-            i += 2
-            continue
-          }
-          i++
-          break
-        }
-        part += name[i]
-        i++
-      }
-    } else {
-      const end = name.indexOf('.', i)
-      part = name.slice(i, end === -1 ? name.length : end)
-      if (part.includes('`') || part.includes('"')) bad()
-      i = end === -1 ? name.length : end
-    }
-    if (part === '') bad()
-    parts.push(part)
-    if (i >= name.length) break
-    if (name[i] !== '.') bad()
-    i++
-    if (i >= name.length) bad()
-  }
-  if (parts.length === 0 || parts.length > 2) bad()
+  const parts = splitQualifiedName(name, { quotes: '`"', qualifier: 'schema' })
   const table = parts[parts.length - 1]!
   const schema = parts.length === 2 ? parts[0] : undefined
   return {

@@ -6,7 +6,7 @@ import { PostgresDestination } from '../../../../src/connectors/postgres/postgre
 import { PostgresSource } from '../../../../src/connectors/postgres/postgres-source.js'
 import { postgresTypeParsers } from '../../../../src/connectors/postgres/postgres-type-parsers.js'
 import { postgresTypes } from '../../../../src/connectors/postgres/postgres-types.js'
-import { splitQualifiedName } from '../../../../src/connectors/postgres/split-qualified-name.js'
+import { splitQualifiedName } from '../../../../src/data/sql/split-qualified-name.js'
 import { batchesOf, collect, readCtx, useTestDatabase, writeCtx } from './pg-test-database.js'
 
 const db = useTestDatabase()
@@ -57,10 +57,11 @@ describe('postgres source', () => {
 
   it('rejects bad options and bad table names', () => {
     expect(() => new PostgresSource(db.conn(), {})).toThrow(/exactly one of table or query/)
-    expect(splitQualifiedName('"a.b"."C ""d"""')).toEqual(['a.b', 'C "d"'])
-    expect(splitQualifiedName('Public.Orders')).toEqual(['Public', 'Orders'])
+    const pg = { maxParts: 3 }
+    expect(splitQualifiedName('"a.b"."C ""d"""', pg)).toEqual(['a.b', 'C "d"'])
+    expect(splitQualifiedName('Public.Orders', pg)).toEqual(['Public', 'Orders'])
     for (const bad of ['', 'a.', '.a', '"a', 'a"b', 'a.b.c.d'])
-      expect(() => splitQualifiedName(bad)).toThrow(SluiceError)
+      expect(() => splitQualifiedName(bad, pg)).toThrow(SluiceError)
   })
 
   it('any unicode text (tabs, newlines, backslashes, emoji, "" vs NULL) survives COPY and the read', async () => {

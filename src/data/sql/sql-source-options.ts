@@ -1,10 +1,14 @@
 import { z } from 'zod'
 import { incrementalSchema } from '../../core/spec/io-schema.js'
 
-/** The `source:` keys a SQLite extract understands (other keys are the engine's). */
-export const sqliteSourceOptions = z
+/** The `source:` keys a database extract understands (PostgreSQL, MySQL, SQLite; other keys are the engine's). */
+export const sqlSourceOptions = z
   .object({
-    table: z.string().min(1).optional().describe('table or schema.table'),
+    table: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('table, or schema.table (database.table in MySQL)'),
     query: z.string().min(1).optional(),
     incremental: incrementalSchema.optional(),
     keys: z
@@ -18,4 +22,4 @@ export const sqliteSourceOptions = z
     message: 'give exactly one of table or query',
   })
 
-export type SqliteSourceOptions = z.infer<typeof sqliteSourceOptions>
+export type SqlSourceOptions = z.infer<typeof sqlSourceOptions>
