@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path'
 import type { SecretMask } from '../core/secret-mask.js'
-import { openStateStore } from '../state/open-state-store.js'
 import type { StateStore } from '../state/state-store.js'
 import type { CliIo } from './cli-io.js'
 
@@ -19,12 +18,15 @@ export function cliContext(io: CliIo, workspaceOption: () => string | undefined)
   return {
     io,
     workspace,
-    openStore: (mask) =>
-      openStateStore({
+    // imported on first use: validate, plan and schema never load the database drivers
+    openStore: async (mask) => {
+      const { openStateStore } = await import('../state/open-state-store.js')
+      return openStateStore({
         workspace: workspace(),
         url: io.env.SLUICE_STATE_URL,
         ...(mask && { mask }),
-      }),
+      })
+    },
     actor: `cli:${io.env.USER ?? io.env.LOGNAME ?? 'unknown'}`,
   }
 }

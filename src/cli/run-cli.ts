@@ -8,15 +8,7 @@ import { schemaCommand } from './commands/schema-command.js'
 import { validateCommand, type ValidateOptions } from './commands/validate-command.js'
 import { collect } from './parse-param-args.js'
 import { cliContext } from './cli-context.js'
-import { cancelCommand } from './commands/cancel-command.js'
-import { dlqCommand } from './commands/dlq-command.js'
-import { logsCommand } from './commands/logs-command.js'
-import { pruneCommand } from './commands/prune-command.js'
-import { resumeCommand } from './commands/resume-command.js'
-import { runCommand, type RunCommandOptions } from './commands/run-command.js'
-import { rejectsCommand } from './commands/rejects-command.js'
-import { runsCommand } from './commands/runs-command.js'
-import { showCommand } from './commands/show-command.js'
+import type { RunCommandOptions } from './commands/run-command.js'
 
 export const VERSION = '0.1.0'
 
@@ -37,6 +29,8 @@ function build(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
 
+  // commands that use the state store or the engine are imported when run, so that
+  // validate, plan, graph and schema start without loading database drivers or DuckDB
   const ctx = cliContext(io, () => program.opts<{ workspace?: string }>().workspace)
   const paramOpt = () =>
     new Option('-p, --param <name=value>', 'set a parameter (repeatable)').argParser(collect)
@@ -105,7 +99,9 @@ function build(io: CliIo): Command {
       'resume the latest failed, cancelled or orphaned run of this pipeline instead',
     )
     .option('--json', 'one JSON object per event')
-    .action((file: string, opts: RunCommandOptions) => runCommand(ctx, file, opts))
+    .action((file: string, opts: RunCommandOptions) =>
+      import('./commands/run-command.js').then((m) => m.runCommand(ctx, file, opts)),
+    )
 
   program
     .command('resume')
@@ -114,7 +110,7 @@ function build(io: CliIo): Command {
     .option('-c, --concurrency <n>', 'tasks at once', positiveInt)
     .option('--json', 'one JSON object per event')
     .action((id: string, opts: { concurrency?: number; json?: boolean }) =>
-      resumeCommand(ctx, id, opts),
+      import('./commands/resume-command.js').then((m) => m.resumeCommand(ctx, id, opts)),
     )
 
   program
@@ -125,7 +121,7 @@ function build(io: CliIo): Command {
     .option('-n, --limit <n>', 'how many', positiveInt)
     .option('--json', 'machine-readable output')
     .action((opts: { pipeline?: string; state?: string; limit?: number; json?: boolean }) =>
-      runsCommand(ctx, opts),
+      import('./commands/runs-command.js').then((m) => m.runsCommand(ctx, opts)),
     )
 
   program
@@ -133,7 +129,9 @@ function build(io: CliIo): Command {
     .description('a run and its tasks: attempts, durations, errors')
     .argument('<run-id>')
     .option('--json', 'machine-readable output')
-    .action((id: string, opts: { json?: boolean }) => showCommand(ctx, id, opts))
+    .action((id: string, opts: { json?: boolean }) =>
+      import('./commands/show-command.js').then((m) => m.showCommand(ctx, id, opts)),
+    )
 
   program
     .command('logs')
@@ -142,7 +140,7 @@ function build(io: CliIo): Command {
     .argument('[task]')
     .option('--json', 'machine-readable output')
     .action((id: string, task: string | undefined, opts: { json?: boolean }) =>
-      logsCommand(ctx, id, task, opts),
+      import('./commands/logs-command.js').then((m) => m.logsCommand(ctx, id, task, opts)),
     )
 
   program
@@ -152,14 +150,16 @@ function build(io: CliIo): Command {
     .argument('<task>')
     .option('--json', 'machine-readable output')
     .action((id: string, task: string, opts: { json?: boolean }) =>
-      rejectsCommand(ctx, id, task, opts),
+      import('./commands/rejects-command.js').then((m) => m.rejectsCommand(ctx, id, task, opts)),
     )
 
   program
     .command('cancel')
     .description('cancel a running run from another process')
     .argument('<run-id>')
-    .action((id: string) => cancelCommand(ctx, id))
+    .action((id: string) =>
+      import('./commands/cancel-command.js').then((m) => m.cancelCommand(ctx, id)),
+    )
 
   program
     .command('dlq')
@@ -171,7 +171,7 @@ function build(io: CliIo): Command {
     .option('--all', 'with purge: every dead letter')
     .option('--json', 'machine-readable output')
     .action((action: string, ids: string[], opts: { json?: boolean; all?: boolean }) =>
-      dlqCommand(ctx, action, ids, opts),
+      import('./commands/dlq-command.js').then((m) => m.dlqCommand(ctx, action, ids, opts)),
     )
 
   program
@@ -181,7 +181,7 @@ function build(io: CliIo): Command {
     .option('--older-than <duration>', 'e.g. 30d')
     .option('--json', 'machine-readable output')
     .action((files: string[], opts: { olderThan?: string; json?: boolean }) =>
-      pruneCommand(ctx, files, opts),
+      import('./commands/prune-command.js').then((m) => m.pruneCommand(ctx, files, opts)),
     )
 
   program
