@@ -1,44 +1,27 @@
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../helpers/pg-test-database.js'
 import { repoRoot, sluiceCli } from '../helpers/sluice-cli.js'
 
 // DESIGN.md §5: a kill at any point of an incremental load, followed by resume, leaves no
 // duplicate and no missing row. 20 trials, each killed after a random delay.
-const ADMIN_URL = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const database = `sluice_crash_${randomBytes(4).toString('hex')}`
-const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString()
+const pg = useTestDatabase('sluice_crash')
 const TRIALS = 20
 let ws: string
-let db: pg.Client
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 })
-  await c.connect()
-  try {
-    await c.query(sql)
-  } finally {
-    await c.end()
-  }
-}
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${database}`)
-  db = new pg.Client({ connectionString: url })
-  await db.connect()
-  await db.query(
+  await pg.sql(
     'create table src (id bigint primary key, at timestamptz not null, body text not null)',
   )
   ws = await mkdtemp(join(tmpdir(), 'sluice-crash-'))
   await writeFile(
     join(ws, 'copy.yaml'),
     `name: crash_copy
-connections: { wh: "${url}" }
+connections: { wh: "${pg.url()}" }
 tasks:
   copy:
     type: extract
@@ -48,9 +31,7 @@ tasks:
   )
 }, 60_000)
 afterAll(async () => {
-  await db.end()
   await rm(ws, { recursive: true, force: true })
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
 })
 
 /** The state of the newest run in the workspace's SQLite store, read directly (cheap to poll). */
@@ -113,7 +94,7 @@ describe('crash safety of incremental loads', () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       // new rows each trial, some sharing the newest timestamp already loaded
       const rows = 100_000
-      await db.query(
+      await pg.sql(
         `insert into src select g, timestamptz '2026-01-01' + (g / 1000) * interval '1 second', repeat('x', 40) || g
          from generate_series($1::bigint, $2::bigint) g`,
         [next, next + rows - 1],
@@ -129,12 +110,12 @@ describe('crash safety of incremental loads', () => {
         workspace: ws,
       })
       expect(again.code, again.err).toBe(0)
-      const diff = await db.query(
+      const diff = await pg.sql(
         `select (select count(*) from src)::int as src, (select count(*) from dst)::int as dst,
                 (select count(*) from (select id from dst group by id having count(*) > 1) d)::int as dups,
                 (select count(*) from (select * from src except select * from dst) m)::int as missing`,
       )
-      expect(diff.rows[0], `trial ${trial}`).toEqual({
+      expect(diff[0], `trial ${trial}`).toEqual({
         src: next - 1,
         dst: next - 1,
         dups: 0,

@@ -1,46 +1,27 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compilePipeline } from '../../../src/definition/compile-pipeline.js'
 import { loadPipelineText } from '../../../src/definition/load-pipeline.js'
 import { DataPlane } from '../../../src/engine/data-plane.js'
 import { runPipeline, type RunResult } from '../../../src/engine/run-pipeline.js'
 import { SqliteStateStore } from '../../../src/state/sqlite/sqlite-state-store.js'
+import { useTestDatabase } from '../../helpers/pg-test-database.js'
 
 // extract and load tasks end to end: files, the real PostgreSQL, DuckDB datasets, SQLite state.
-const ADMIN_URL = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const database = `sluice_data_${randomBytes(4).toString('hex')}`
-const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString()
+const pg = useTestDatabase('sluice_data')
 let ws: string
 let store: SqliteStateStore
-let db: pg.Client
 let n = 0
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 })
-  await c.connect()
-  try {
-    await c.query(sql)
-  } finally {
-    await c.end()
-  }
-}
-
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${database}`)
   ws = await mkdtemp(join(tmpdir(), 'sluice-data-'))
   store = await SqliteStateStore.open({ path: join(ws, 'state.db') })
-  db = new pg.Client({ connectionString: url })
-  await db.connect()
-}, 60_000)
+})
 afterAll(async () => {
-  await db.end()
   await store.close()
   await rm(ws, { recursive: true, force: true })
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
 })
 
 async function run(yaml: string): Promise<RunResult> {
@@ -48,7 +29,7 @@ async function run(yaml: string): Promise<RunResult> {
   const loaded = loadPipelineText(yaml, {
     run: { runId },
     displayName: join(ws, 'p.yaml'),
-    env: { WH: url },
+    env: { WH: pg.url() },
   })
   const plane = new DataPlane(ws)
   try {
@@ -59,7 +40,7 @@ async function run(yaml: string): Promise<RunResult> {
 }
 
 const count = async (table: string) =>
-  Number((await db.query(`select count(*)::int as n from ${table}`)).rows[0].n)
+  Number((await pg.sql<{ n: number }>(`select count(*)::int as n from ${table}`))[0]!.n)
 
 describe('extract and load tasks', () => {
   it('CSV → dataset → PostgreSQL merge, twice: same rows, no duplicates', async () => {
@@ -80,13 +61,13 @@ tasks:
     const second = await run(yaml)
     expect(second.state).toBe('SUCCESS')
     expect(await count('people')).toBe(1000)
-    const row = (await db.query('select name, score from people where id = 1000')).rows[0]
+    const row = (await pg.sql('select name, score from people where id = 1000'))[0]
     expect(row).toEqual({ name: 'name 999', score: 1248.75 })
   })
 
   it('incremental PostgreSQL → PostgreSQL copy loads only new rows, equal timestamps included', async () => {
-    await db.query('create table src (id int primary key, at timestamptz not null, v text)')
-    await db.query(
+    await pg.sql('create table src (id int primary key, at timestamptz not null, v text)')
+    await pg.sql(
       `insert into src select g, timestamptz '2026-01-01' + (g / 10) * interval '1 minute', 'v' || g from generate_series(1, 1000) g`,
     )
     const yaml = `name: pg_pg
@@ -101,25 +82,25 @@ tasks:
     expect(first.state, JSON.stringify(first.tasks)).toBe('SUCCESS')
     expect(await count('dst')).toBe(1000)
     // new rows, some sharing the last timestamp already loaded
-    await db.query(
+    await pg.sql(
       `insert into src select g, timestamptz '2026-01-01' + 100 * interval '1 minute', 'late' || g from generate_series(1001, 1005) g`,
     )
-    await db.query(
+    await pg.sql(
       `insert into src select g, timestamptz '2026-01-02', 'new' || g from generate_series(1006, 1500) g`,
     )
     const second = await run(yaml)
     expect(second.state).toBe('SUCCESS')
     expect(second.tasks.copy!.outputs).toMatchObject({ rows: 500 })
     expect(await count('dst')).toBe(1500)
-    const diff = await db.query(
+    const diff = await pg.sql(
       '(select * from src except select * from dst) union all (select * from dst except select * from src)',
     )
-    expect(diff.rows).toEqual([])
+    expect(diff).toEqual([])
   })
 
   it('a staged incremental extract commits its watermark with the load, in the destination', async () => {
-    await db.query('create table events (id bigint primary key, payload text)')
-    await db.query(`insert into events select g, 'p' || g from generate_series(1, 300) g`)
+    await pg.sql('create table events (id bigint primary key, payload text)')
+    await pg.sql(`insert into events select g, 'p' || g from generate_series(1, 300) g`)
     const yaml = `name: staged
 connections: { wh: "\${env:WH}" }
 tasks:
@@ -127,11 +108,11 @@ tasks:
   put: { type: load, depends_on: [ev], destination: { connection: wh, table: events_copy, mode: append } }
 `
     expect((await run(yaml)).state).toBe('SUCCESS')
-    await db.query(`insert into events select g, 'p' || g from generate_series(301, 350) g`)
+    await pg.sql(`insert into events select g, 'p' || g from generate_series(301, 350) g`)
     const second = await run(yaml)
     expect(second.tasks.ev!.outputs).toMatchObject({ rows: 50 })
     expect(await count('events_copy')).toBe(350)
-    const state = await db.query(`select key from _sluice_state where pipeline = 'staged'`)
-    expect(state.rows).toEqual([{ key: 'ev' }])
+    const state = await pg.sql(`select key from _sluice_state where pipeline = 'staged'`)
+    expect(state).toEqual([{ key: 'ev' }])
   })
 })

@@ -1,31 +1,15 @@
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runPipeline } from '../../../src/engine/run-pipeline.js'
 import { PostgresStateStore } from '../../../src/state/postgres/postgres-state-store.js'
 import { compileYaml, scriptedExecutor } from '../../helpers/engine-harness.js'
+import { useTestDatabase } from '../../helpers/pg-test-database.js'
 
 // The engine against the real PostgreSQL state store (DESIGN.md §8): fails, never skips, without it.
-const ADMIN_URL = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const database = `sluice_engine_${randomBytes(4).toString('hex')}`
-const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString()
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 })
-  await c.connect()
-  try {
-    await c.query(sql)
-  } finally {
-    await c.end()
-  }
-}
-
-beforeAll(() => admin(`CREATE DATABASE ${database}`))
-afterAll(() => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))
+const db = useTestDatabase('sluice_engine')
 
 describe('engine on PostgreSQL state', () => {
   it('runs 200 tasks with concurrency, then resumes a failure without re-running successes', async () => {
-    const store = await PostgresStateStore.open({ url, max: 8 })
+    const store = await PostgresStateStore.open({ url: db.url(), max: 8 })
     try {
       const lines = ['name: wide', 'tasks:', '  root: { type: noop }']
       for (let i = 0; i < 200; i++)

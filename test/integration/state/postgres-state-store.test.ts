@@ -1,52 +1,23 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SluiceError } from '../../../src/core/sluice-error.js'
 import { PostgresStateStore } from '../../../src/state/postgres/postgres-state-store.js'
+import { useTestDatabase } from '../../helpers/pg-test-database.js'
 import { describeStateStore } from '../../helpers/state-store-contract.js'
 
 // DESIGN.md §8: a real PostgreSQL; this suite fails (never skips) when it is unreachable.
-const ADMIN_URL = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const database = `sluice_test_${randomBytes(4).toString('hex')}`
-const url = (() => {
-  const u = new URL(ADMIN_URL)
-  u.pathname = `/${database}`
-  return u.toString()
-})()
+const db = useTestDatabase('sluice_test')
 let n = 0
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 })
-  try {
-    await client.connect()
-  } catch (e) {
-    throw new Error(
-      `PostgreSQL is unreachable at ${ADMIN_URL} (${String(e)}); start it, e.g. ` +
-        'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
-    )
-  }
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
-
-beforeAll(async () => {
-  await admin((c) => c.query(`CREATE DATABASE ${database}`))
-})
-afterAll(async () => {
-  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))
-})
 
 describeStateStore('postgres', async ({ mask }) => {
   const schema = `s${++n}_${randomBytes(3).toString('hex')}`
-  const store = await PostgresStateStore.open({ url, schema, mask, max: 4 })
-  const raw = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` })
+  const store = await PostgresStateStore.open({ url: db.url(), schema, mask, max: 4 })
+  const raw = new pg.Client({ connectionString: db.url(), options: `-c search_path=${schema}` })
   await raw.connect()
   return {
     store,
-    reopen: () => PostgresStateStore.open({ url, schema, mask, max: 4 }),
+    reopen: () => PostgresStateStore.open({ url: db.url(), schema, mask, max: 4 }),
     raw: async (sql) => (await raw.query(sql)).rows as Record<string, unknown>[],
     cleanup: async () => {
       await store.close()
@@ -58,8 +29,8 @@ describeStateStore('postgres', async ({ mask }) => {
 
 describe('PostgresStateStore specifics', () => {
   it('keeps schemas apart', async () => {
-    const a = await PostgresStateStore.open({ url, schema: 'iso_a' })
-    const b = await PostgresStateStore.open({ url, schema: 'iso_b' })
+    const a = await PostgresStateStore.open({ url: db.url(), schema: 'iso_a' })
+    const b = await PostgresStateStore.open({ url: db.url(), schema: 'iso_b' })
     try {
       await a.setWatermark('p', 'k', 'a')
       expect(await b.getWatermark('p', 'k')).toBeUndefined()
@@ -71,14 +42,16 @@ describe('PostgresStateStore specifics', () => {
 
   it('opens concurrently without racing the migrations', async () => {
     const stores = await Promise.all(
-      [1, 2, 3].map(() => PostgresStateStore.open({ url, schema: 'race', max: 2 })),
+      [1, 2, 3].map(() => PostgresStateStore.open({ url: db.url(), schema: 'race', max: 2 })),
     )
     expect(await Promise.all(stores.map((s) => s.listRuns()))).toEqual([[], [], []])
     await Promise.all(stores.map((s) => s.close()))
   })
 
   it('rejects an unsafe schema name', async () => {
-    const error = await PostgresStateStore.open({ url, schema: 'x; drop' }).catch((e: unknown) => e)
+    const error = await PostgresStateStore.open({ url: db.url(), schema: 'x; drop' }).catch(
+      (e: unknown) => e,
+    )
     expect((error as SluiceError).code).toBe('E_SCHEMA_VALUE')
   })
 
