@@ -142,14 +142,7 @@ export class FileSource implements Source {
 
   /** `read`, but DuckDB writes the rows straight to a Parquet file (the dataset fast path). */
   async toParquet(path: string, ctx: ReadContext): Promise<number> {
-    await this.selectFiles(ctx)
-    const plan = await this.prepare()
-    const engine = await this.getEngine()
-    const c = await engine.connect()
-    this.rejected = []
-    this.lastSignal = ctx.signal
-    const onAbort = (): void => c.interrupt()
-    ctx.signal.addEventListener('abort', onAbort, { once: true })
+    const { plan, c, end } = await this.begin(ctx)
     try {
       let rows: number
       try {
@@ -160,18 +153,20 @@ export class FileSource implements Source {
       } catch (e) {
         throw this.wrap(e)
       }
-      if (plan.rejects) {
-        this.rejected = await this.collectRejects(c, plan.rejects)
-        this.applyPolicy(ctx)
-      }
+      await this.settleRejects(c, plan, ctx)
       return rows
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort)
-      engine.release(c)
+      end()
     }
   }
 
-  async *read(ctx: ReadContext): AsyncGenerator<RowBatch> {
+  /** What `read` and `toParquet` share: files chosen, plan bound, a connection that aborts. */
+  private async begin(ctx: ReadContext): Promise<{
+    plan: Plan
+    engine: DuckDBEngine
+    c: Awaited<ReturnType<DuckDBEngine['connect']>>
+    end: () => void
+  }> {
     await this.selectFiles(ctx)
     const plan = await this.prepare()
     const engine = await this.getEngine()
@@ -180,6 +175,30 @@ export class FileSource implements Source {
     this.lastSignal = ctx.signal
     const onAbort = (): void => c.interrupt()
     ctx.signal.addEventListener('abort', onAbort, { once: true })
+    return {
+      plan,
+      engine,
+      c,
+      end: () => {
+        ctx.signal.removeEventListener('abort', onAbort)
+        engine.release(c)
+      },
+    }
+  }
+
+  /** After the rows: collect rejected lines and apply `on_error` / `max_bad_rows`. */
+  private async settleRejects(
+    c: Awaited<ReturnType<DuckDBEngine['connect']>>,
+    plan: Plan,
+    ctx: ReadContext,
+  ): Promise<void> {
+    if (!plan.rejects) return
+    this.rejected = await this.collectRejects(c, plan.rejects)
+    this.applyPolicy(ctx)
+  }
+
+  async *read(ctx: ReadContext): AsyncGenerator<RowBatch> {
+    const { plan, engine, c, end } = await this.begin(ctx)
     if (this.format !== 'csv' && this.options.on_error === 'quarantine') {
       ctx.log('on_error: quarantine lists rejected lines for CSV only; malformed JSON is skipped')
     }
@@ -194,13 +213,9 @@ export class FileSource implements Source {
       } catch (e) {
         throw this.wrap(e)
       }
-      if (plan.rejects) {
-        this.rejected = await this.collectRejects(c, plan.rejects)
-        this.applyPolicy(ctx)
-      }
+      await this.settleRejects(c, plan, ctx)
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort)
-      engine.release(c)
+      end()
     }
   }
 
@@ -224,12 +239,7 @@ export class FileSource implements Source {
     const csv = await duckdbCsvStream(engine, plan.sql, plan.schema, {
       signal: ctx.signal,
       wrapError: (e) => this.wrap(e),
-      ...(plan.rejects && {
-        beforeEnd: async (c) => {
-          this.rejected = await this.collectRejects(c, plan.rejects!)
-          this.applyPolicy(ctx)
-        },
-      }),
+      ...(plan.rejects && { beforeEnd: (c) => this.settleRejects(c, plan, ctx) }),
       ...(this.deps.engineOptions?.workspaceDir !== undefined && {
         tempDir: this.deps.engineOptions.workspaceDir,
       }),
