@@ -10,12 +10,10 @@ import { sqlSourceOptions, type SqlSourceOptions } from '../../data/sql/sql-sour
 import { postgresTypes } from './postgres-types.js'
 import { quoteIdent } from './quote-ident.js'
 import { quoteQualified } from './quote-qualified.js'
+import { sqlWatermark, type SqlWatermark } from '../../data/sql/sql-watermark.js'
 
-/** The watermark an incremental read commits: the largest (column, keys…) read, as text. */
-export interface PostgresWatermark {
-  readonly value: string
-  readonly key?: readonly string[]
-}
+/** The watermark an incremental read commits (the shape every SQL connector shares). */
+export type PostgresWatermark = SqlWatermark
 
 const TIME_OIDS: Readonly<Record<number, string>> = {
   1082: 'date',
@@ -27,18 +25,6 @@ function asText(v: Value | undefined): string | null {
   if (v === null || v === undefined) return null
   if (v instanceof Uint8Array) return `\\x${Buffer.from(v).toString('hex')}`
   return String(v)
-}
-
-function sinceOf(since: unknown): PostgresWatermark | undefined {
-  if (since === undefined || since === null) return undefined
-  if (typeof since === 'string' || typeof since === 'number' || typeof since === 'bigint')
-    return { value: String(since) }
-  if (typeof since === 'object' && 'value' in since) {
-    const s = since as { value: unknown; key?: unknown }
-    const key = Array.isArray(s.key) ? s.key.map(String) : undefined
-    return { value: String(s.value), ...(key ? { key } : {}) }
-  }
-  throw new SluiceError('E_SCHEMA_VALUE', `unusable watermark ${JSON.stringify(since)}`)
 }
 
 /**
@@ -158,7 +144,7 @@ export class PostgresSource implements Source {
         )
     const col = quoteIdent(inc.column)
     const keyList = keys.map(quoteIdent)
-    const fromCtx = sinceOf(ctx.since)
+    const fromCtx = sqlWatermark.parse(ctx.since)
     this.since = fromCtx
     const values: string[] = []
     let where = ''
