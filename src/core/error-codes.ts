@@ -106,9 +106,42 @@ export const ERROR_CODES = {
     summary: 'no executor is registered for a task type yet',
   },
   E_RUN_NOT_RESUMABLE: { retryable: false, summary: 'the run cannot be resumed in its state' },
+  E_ROWS_REJECTED: {
+    retryable: false,
+    summary: 'more rows were rejected than max_bad_rows allows',
+  },
+  E_SQL: {
+    retryable: false,
+    summary: 'a SQL statement failed (syntax, unknown table or column, constraint)',
+  },
   E_SCHEMA_DRIFT: {
     retryable: false,
     summary: 'incoming data does not fit the destination schema under its evolution policy',
+  },
+  // code (TypeScript) transforms
+  E_TRANSFORM_LOAD: {
+    retryable: false,
+    summary: 'a transform module or its map/transform function could not be loaded',
+  },
+  E_TRANSFORM_RECORD: {
+    retryable: false,
+    summary: 'a transform function threw on a record (or too many records were rejected)',
+  },
+  E_TRANSFORM_FAILED: {
+    retryable: false,
+    summary: 'a transform broke its contract, threw in streaming mode or its worker crashed',
+  },
+  E_TRANSFORM_TIMEOUT: {
+    retryable: false,
+    summary: 'a transform ran past its timeout; its worker thread was terminated',
+  },
+  E_TRANSFORM_MEMORY: {
+    retryable: false,
+    summary: 'a transform worker thread ran out of its memory limit and was terminated',
+  },
+  E_CHECK_SQL: {
+    retryable: false,
+    summary: 'a quality check could not run: DuckDB rejected its SQL',
   },
   E_INTERNAL: { retryable: false, summary: 'a bug in sluice; please report it' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import type { z } from 'zod'
 import type { TableSchema } from './column-type.js'
 import type { RowBatch } from './row-batch.js'
+import type { SluiceError } from '../core/sluice-error.js'
 
 /** What a connector can do, as data the engine branches on (never instanceof checks). */
 export interface ConnectorCapabilities {
@@ -52,10 +53,13 @@ export interface BulkCsv {
   readonly stream: Readable
 }
 
-/** An input record a source could not read: where it was, why, and its raw text. */
+/**
+ * A record that could not be read or written: where it was, why, and its raw text. Sources name
+ * the file and line; destinations name their table and the row's 1-based position in the load.
+ */
 export interface RejectedRecord {
   readonly file: string
-  /** 1-based line in the file (the header is line 1). */
+  /** 1-based line in the file (the header is line 1), or row of the load input. */
   readonly line: number
   readonly reason: string
   readonly raw: string
@@ -93,12 +97,20 @@ export interface WriteContext {
   readonly keys?: readonly string[]
   /** Commit this watermark in the same transaction as the rows (exactly-once). */
   readonly watermark?: WatermarkRef & { readonly value: unknown }
+  /**
+   * Rows the database refuses (a NOT NULL, CHECK, unique or foreign-key violation, a value out of
+   * range) are set aside and returned in `rejected` while the other rows load, instead of failing
+   * the load; more than `max` still fails it (`E_ROWS_REJECTED`). Undefined: any refusal fails.
+   */
+  readonly rejects?: { readonly max: number }
   log(text: string): void
 }
 
 export interface WriteResult {
   readonly rowsWritten: number
   readonly rowsRejected: number
+  /** With `ctx.rejects`: the rows set aside (`file` is the table, `line` the input row). */
+  readonly rejected?: readonly RejectedRecord[]
 }
 
 /** Writes rows. `options` are the task's `destination:` keys. */
@@ -111,6 +123,38 @@ export interface Destination {
   writeCsv?(ctx: WriteContext, csv: Readable): Promise<WriteResult>
   /** The watermark committed with the last load (for incremental sources). */
   readWatermark(ref: WatermarkRef): Promise<unknown>
+  close(): Promise<void>
+}
+
+export interface SqlRunContext {
+  /** Aborted on timeout or cancellation: stop the running statement and roll back. */
+  readonly signal: AbortSignal
+  log(text: string): void
+}
+
+/** Where and why one statement of a script failed (the transaction was rolled back). */
+export interface SqlStatementFailure {
+  /** 0-based index of the failed statement. */
+  readonly statement: number
+  /** The database's error as a SluiceError: masked, retryable when another attempt may pass. */
+  readonly error: SluiceError
+  /** 0-based character offset in the statement, when the database tells (PostgreSQL). */
+  readonly offset?: number
+  /** 1-based line in the statement, when the database tells (MySQL "at line N"). */
+  readonly line?: number
+}
+
+export type SqlRunResult =
+  | { readonly ok: true; readonly rowsAffected: readonly number[] }
+  | { readonly ok: false; readonly failure: SqlStatementFailure }
+
+/**
+ * Runs SQL inside the database (a `sql` task with `connection:`): all statements in order in one
+ * transaction, committed together or rolled back together.
+ */
+export interface SqlRunner {
+  /** Rows affected (or returned) per statement; a failed statement rolls back all of them. */
+  run(statements: readonly string[], ctx: SqlRunContext): Promise<SqlRunResult>
   close(): Promise<void>
 }
 
@@ -130,4 +174,6 @@ export interface Connector {
     conn: ConnectionConfig,
     options: Readonly<Record<string, unknown>>,
   ): Destination
+  /** Optional role: run SQL inside the database (push-down `sql` tasks). */
+  createSqlRunner?(conn: ConnectionConfig): SqlRunner
 }

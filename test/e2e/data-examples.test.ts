@@ -254,4 +254,44 @@ describe('data examples run as their READMEs say', () => {
       duck.closeSync()
     }
   })
+
+  it('a load quarantines the rows PostgreSQL refuses; sluice rejects lists them; the rest load', async () => {
+    const { writeFile } = await import('node:fs/promises')
+    await db!.query(
+      'CREATE TABLE refused (id bigint PRIMARY KEY, qty integer NOT NULL CHECK (qty >= 0))',
+    )
+    const lines = Array.from({ length: 50 }, (_, i) =>
+      i + 1 === 7 ? '7,' : i + 1 === 31 ? '31,-5' : `${i + 1},${i}`,
+    )
+    await writeFile(join(ws, 'refused.csv'), `id,qty\n${lines.join('\n')}\n`)
+    await writeFile(
+      join(ws, 'refused.yaml'),
+      [
+        'name: refused',
+        "connections: { wh: '${env:PG_URL}' }",
+        'tasks:',
+        '  rows: { type: extract, source: { path: refused.csv } }',
+        '  save:',
+        '    type: load',
+        '    depends_on: [rows]',
+        '    destination: { connection: wh, table: refused, on_error: quarantine, max_bad_rows: 5 }',
+        '',
+      ].join('\n'),
+    )
+    const runId = succeeded(await sluice(['run', join(ws, 'refused.yaml')]), 'refused')
+    expect(await count('refused')).toBe(48)
+    const rejects = JSON.parse((await sluice(['rejects', runId, 'save', '--json'])).out) as {
+      file: string
+      line: number
+      reason: string
+      raw: string
+    }[]
+    expect(rejects.map((x) => [x.file, x.line])).toEqual([
+      ['refused', 7],
+      ['refused', 31],
+    ])
+    expect(rejects[0]!.reason).toMatch(/null value in column "qty"/)
+    expect(rejects[1]!.reason).toMatch(/check constraint/)
+    expect(JSON.parse(rejects[1]!.raw)).toEqual({ id: 31, qty: -5 })
+  })
 })

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { stat } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { SluiceError } from '../../core/sluice-error.js'
 import type { TableSchema, TypeKind } from '../../data/column-type.js'
@@ -13,6 +13,7 @@ import { fileFormat, type FileFormat } from './file-format.js'
 import { fileSourceOptions, type FileSourceOptions } from './file-options.js'
 import type { FileReject } from './file-reject.js'
 import { requireFileFormat } from './require-file-format.js'
+import { scanJsonlRejects, type JsonlScan } from './scan-jsonl-rejects.js'
 
 export interface FileIoDeps {
   /** A shared engine (not closed by the source); without it the source opens and closes its own. */
@@ -68,6 +69,8 @@ export class FileSource implements Source {
   /** Incremental: the last file loaded, as `{ value, key: [path] }`; whether any file is new. */
   private mark: { value: string; key: string[] } | undefined
   private filesSelected = false
+  /** JSONL under skip | quarantine: the lines set aside and the cleaned copies read instead. */
+  private jsonl: JsonlScan | undefined
   private nothingNew = false
   private readonly format: FileFormat
 
@@ -135,7 +138,7 @@ export class FileSource implements Source {
     return (await this.prepare()).sql
   }
 
-  /** Lines rejected by the last `read` (CSV; with `on_error: skip | quarantine`). */
+  /** Lines rejected by the last `read` (CSV and JSONL; with `on_error: skip | quarantine`). */
   rejects(): readonly FileReject[] {
     return this.rejected
   }
@@ -192,15 +195,55 @@ export class FileSource implements Source {
     plan: Plan,
     ctx: ReadContext,
   ): Promise<void> {
-    if (!plan.rejects) return
-    this.rejected = await this.collectRejects(c, plan.rejects)
+    if (plan.rejects) {
+      this.rejected = await this.collectRejects(c, plan.rejects)
+    } else if (this.jsonl) {
+      if (this.jsonl.unscanned.length > 0)
+        ctx.log(
+          `zstd JSONL files are not scanned for malformed lines (DuckDB reads them with ignore_errors): ${this.jsonl.unscanned.join(', ')}`,
+        )
+      this.rejected = this.jsonl.rejects
+    } else return
     this.applyPolicy(ctx)
+  }
+
+  /**
+   * JSONL under `skip | quarantine`: lines that are not JSON objects are found in one pass and the
+   * read goes over copies without them (DuckDB would turn them into all-NULL rows).
+   */
+  private async scanJsonl(): Promise<void> {
+    const o = this.options
+    if (this.format !== 'jsonl' || this.jsonl || this.nothingNew) return
+    if (o.on_error !== 'skip' && o.on_error !== 'quarantine') return
+    const tempRoot = this.deps.engineOptions?.workspaceDir
+    this.jsonl = await scanJsonlRejects(await this.matchedFiles(), {
+      ...(tempRoot !== undefined && { tempRoot }),
+    })
+    this.paths = this.jsonl.paths
+  }
+
+  /** The files the paths (and globs) match, in order. */
+  private async matchedFiles(): Promise<string[]> {
+    const engine = await this.getEngine()
+    const out: string[] = []
+    for (const p of this.paths) {
+      if (!/[*?[]/.test(p)) out.push(p)
+      else
+        out.push(
+          ...(await engine.all(`SELECT file FROM glob(${quoteLiteral(p)}) ORDER BY file`)).rows.map(
+            (r) => String(r[0]),
+          ),
+        )
+    }
+    return out
   }
 
   async *read(ctx: ReadContext): AsyncGenerator<RowBatch> {
     const { plan, engine, c, end } = await this.begin(ctx)
-    if (this.format !== 'csv' && this.options.on_error === 'quarantine') {
-      ctx.log('on_error: quarantine lists rejected lines for CSV only; malformed JSON is skipped')
+    if (this.format === 'json' && this.options.on_error === 'quarantine') {
+      ctx.log(
+        'on_error: quarantine lists rejected lines for CSV and JSONL; a JSON array file that does not parse fails',
+      )
     }
     try {
       try {
@@ -259,6 +302,8 @@ export class FileSource implements Source {
     await Promise.all(this.streaming)
     if (this.engine !== undefined && this.deps.engine === undefined) await this.engine.close()
     this.engine = undefined
+    if (this.jsonl?.tempDir !== undefined)
+      await rm(this.jsonl.tempDir, { recursive: true, force: true })
   }
 
   private async getEngine(): Promise<DuckDBEngine> {
@@ -268,6 +313,7 @@ export class FileSource implements Source {
 
   private async prepare(): Promise<Plan> {
     if (this.plan) return this.plan
+    await this.scanJsonl()
     try {
       const plan = this.format === 'csv' ? await this.prepareCsv() : await this.prepareOther()
       this.plan = this.nothingNew
@@ -409,7 +455,10 @@ export class FileSource implements Source {
       from = `read_parquet(${[paths, ...args].join(', ')})`
     } else {
       args.push(`format=${quoteLiteral(this.format === 'jsonl' ? 'newline_delimited' : 'auto')}`)
-      if (o.on_error === 'skip' || o.on_error === 'quarantine') args.push('ignore_errors=true')
+      // JSONL was cleaned of bad lines (scanJsonl), except zstd files that could not be scanned
+      const lenient = o.on_error === 'skip' || o.on_error === 'quarantine'
+      if (lenient && (this.format === 'json' || (this.jsonl?.unscanned.length ?? 0) > 0))
+        args.push('ignore_errors=true')
       from = `read_json(${[paths, ...args].join(', ')})`
     }
     const columns = await this.describe(from)

@@ -1,10 +1,11 @@
 import type { PoolConnection } from 'mysql2'
 import { randomBytes } from 'node:crypto'
 import { SluiceError } from '../../core/sluice-error.js'
-import type { Column, TableSchema } from '../../data/column-type.js'
+import type { Column, TableSchema, Value } from '../../data/column-type.js'
 import type {
   ConnectionConfig,
   Destination,
+  RejectedRecord,
   WatermarkRef,
   WriteContext,
   WriteResult,
@@ -16,6 +17,7 @@ import {
   type MysqlDestinationOptions,
 } from './mysql-destination-options.js'
 import { mysqlError } from './mysql-error.js'
+import { isolateRejectedRows } from '../../data/sql/isolate-rejected-rows.js'
 import { sqlSchemaDiff } from '../../data/sql/sql-schema-diff.js'
 import { mysqlTableName, type MysqlTableName } from './mysql-table-name.js'
 import { mysqlTypes } from './mysql-types.js'
@@ -28,6 +30,27 @@ const DEFAULT_ROWS_PER_INSERT = 1000
 
 function jsonText(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))
+}
+
+/** Errors about the rows: SQLSTATE 22 (data) and 23 (constraints), plus value errors MySQL files under HY000. */
+const ROW_ERRNOS = new Set([1265, 1292, 1364, 1366, 1690, 3819, 4025])
+function isMysqlRowError(e: unknown): boolean {
+  const cause = (e as { cause?: { sqlState?: unknown; errno?: unknown } }).cause
+  const state = typeof cause?.sqlState === 'string' ? cause.sqlState : ''
+  return (
+    state.startsWith('22') ||
+    state.startsWith('23') ||
+    (typeof cause?.errno === 'number' && ROW_ERRNOS.has(cause.errno))
+  )
+}
+
+function result(rowsWritten: number, setAside: RejectedRecord[], ctx: WriteContext): WriteResult {
+  if (setAside.length > 0) ctx.log(`set aside ${setAside.length} rows the table refused`)
+  return {
+    rowsWritten,
+    rowsRejected: setAside.length,
+    ...(ctx.rejects && { rejected: setAside }),
+  }
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
@@ -45,7 +68,10 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
  * was. DDL (CREATE TABLE, ADD COLUMN) runs before that transaction because MySQL commits
  * implicitly around DDL: a table created by a failed load is dropped again, an added column
  * stays. `replace` loads a new table and swaps it in with one RENAME TABLE (the watermark row
- * is written right after the swap).
+ * is written right after the swap). With `ctx.rejects`, a multi-row INSERT the staging table
+ * refuses (NOT NULL, CHECK, a duplicate key, a value out of range) is retried in halves down to
+ * the single rows, which are set aside; conflicts found only by the final INSERT … SELECT (with
+ * rows already in the table) still fail the load.
  */
 export class MysqlDestination implements Destination {
   private readonly conn: MysqlConnection
@@ -103,6 +129,7 @@ export class MysqlDestination implements Destination {
       const stage = mysqlTableName(
         `${name.database === undefined ? '' : `${q(name.database)}.`}${q(`_sluice_stg_${randomBytes(6).toString('hex')}`)}`,
       )
+      const setAside: RejectedRecord[] = []
       const upsertable = keys.length > 0 && table.uniqueKeys.some((u) => sameKeys(u, keys))
       await this.conn.run(c, 'START TRANSACTION')
       try {
@@ -110,6 +137,7 @@ export class MysqlDestination implements Destination {
         const rowsWritten = await this.load(c, ctx, stage, columns, env.maxPacket, batches, {
           upsert: mode === 'merge' && upsertable,
           keys,
+          setAside,
         })
         const cols = columns.map((col) => q(col.name)).join(', ')
         if (mode === 'truncate_insert') await this.conn.run(c, `DELETE FROM ${name.sql}`)
@@ -123,7 +151,7 @@ export class MysqlDestination implements Destination {
         if (ctx.watermark) await this.saveWatermark(c, ctx.watermark)
         await this.conn.run(c, 'COMMIT')
         ctx.log(`loaded ${rowsWritten} rows into ${name.sql} (${mode})`)
-        return { rowsWritten, rowsRejected: 0 }
+        return result(rowsWritten, setAside, ctx)
       } catch (e) {
         await this.conn.run(c, 'ROLLBACK').catch(() => (broken = true))
         throw e
@@ -222,7 +250,7 @@ export class MysqlDestination implements Destination {
     columns: readonly Column[],
     maxPacket: number,
     batches: AsyncIterable<RowBatch>,
-    how: { upsert: boolean; keys: readonly string[] },
+    how: { upsert: boolean; keys: readonly string[]; setAside: RejectedRecord[] },
   ): Promise<number> {
     const rowsPerInsert = this.options.batch_size ?? DEFAULT_ROWS_PER_INSERT
     const limit = Math.max(16_384, maxPacket - 65_536)
@@ -230,13 +258,49 @@ export class MysqlDestination implements Destination {
     const suffix = how.upsert ? this.onDuplicate(columns, how.keys) : ''
     let plan: { schema: TableSchema; head: string; idx: number[]; cols: Column[] } | undefined
     let total = 0
+    let seen = 0
+    const setAside = how.setAside
     // one statement runs on the server while the next is built
     let inFlight: Promise<unknown> | undefined
-    const send = async (sql: string): Promise<void> => {
-      if (inFlight) await inFlight
-      const p = this.conn.run(c, sql)
-      p.catch(() => undefined)
-      inFlight = p
+    const send = async (tuples: string[], rows: (readonly Value[])[]): Promise<void> => {
+      const { head, cols, idx } = plan!
+      const sql = head + tuples.join(',') + suffix
+      if (!ctx.rejects) {
+        if (inFlight) await inFlight
+        const p = this.conn.run(c, sql)
+        p.catch(() => undefined)
+        inFlight = p
+        return
+      }
+      // refused rows are set aside: InnoDB undoes a failed statement, so halves are retried
+      try {
+        await this.conn.run(c, sql)
+      } catch (e) {
+        if (!isMysqlRowError(e)) throw e
+        const first = seen + 1
+        const { rejected } = await isolateRejectedRows(0, tuples.length, e, {
+          tryRange: async (lo, hi) => {
+            await this.conn.run(c, head + tuples.slice(lo, hi).join(',') + suffix)
+            return hi - lo
+          },
+          isRowError: isMysqlRowError,
+          max: ctx.rejects.max,
+          before: setAside.length,
+          target: `table ${into.sql}`,
+          reject: (i, err) => {
+            const names = cols.map((col) => col.name)
+            const row = rows[i]!
+            setAside.push({
+              file: this.options.table,
+              line: first + i,
+              reason: err instanceof Error ? err.message : String(err),
+              raw: jsonText(Object.fromEntries(names.map((n, j) => [n, row[idx[j]!]]))),
+            })
+            return Promise.resolve()
+          },
+        })
+        total -= rejected
+      }
     }
     for await (const batch of batches) {
       if (ctx.signal.aborted) throw new SluiceError('E_CANCELLED', 'load cancelled')
@@ -259,6 +323,7 @@ export class MysqlDestination implements Destination {
       }
       const { head, idx, cols } = plan
       let parts: string[] = []
+      let partRows: (readonly Value[])[] = []
       let size = head.length + suffix.length
       for (const row of batch.rows) {
         let tuple = '('
@@ -275,17 +340,21 @@ export class MysqlDestination implements Destination {
             { retryable: false, hint: 'raise max_allowed_packet on the server' },
           )
         if (parts.length >= rowsPerInsert || size + bytes + 1 > limit) {
-          await send(head + parts.join(',') + suffix)
+          await send(parts, partRows)
           total += parts.length
+          seen += parts.length
           parts = []
+          partRows = []
           size = head.length + suffix.length
         }
         parts.push(tuple)
+        if (ctx.rejects) partRows.push(row)
         size += bytes + 1
       }
       if (parts.length > 0) {
-        await send(head + parts.join(',') + suffix)
+        await send(parts, partRows)
         total += parts.length
+        seen += parts.length
       }
     }
     if (inFlight) await inFlight
@@ -304,6 +373,7 @@ export class MysqlDestination implements Destination {
       mysqlTableName(
         `${name.database === undefined ? '' : `${q(name.database)}.`}${q(`${prefix}${randomBytes(6).toString('hex')}`)}`,
       )
+    const setAside: RejectedRecord[] = []
     const fresh = sibling('_sluice_new_')
     const old = sibling('_sluice_old_')
     await this.conn.run(c, this.createSql(fresh, ctx.schema.columns, keys, env.collation))
@@ -314,6 +384,7 @@ export class MysqlDestination implements Destination {
         rowsWritten = await this.load(c, ctx, fresh, ctx.schema.columns, env.maxPacket, batches, {
           upsert: false,
           keys,
+          setAside,
         })
         await this.conn.run(c, 'COMMIT')
       } catch (e) {
@@ -331,7 +402,7 @@ export class MysqlDestination implements Destination {
       if (exists) await this.conn.run(c, `DROP TABLE IF EXISTS ${old.sql}`)
       if (ctx.watermark) await this.saveWatermark(c, ctx.watermark)
       ctx.log(`replaced ${name.sql} with ${rowsWritten} rows`)
-      return { rowsWritten, rowsRejected: 0 }
+      return result(rowsWritten, setAside, ctx)
     } catch (e) {
       await this.conn.run(c, `DROP TABLE IF EXISTS ${fresh.sql}`).catch(() => undefined)
       throw e

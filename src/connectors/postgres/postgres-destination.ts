@@ -8,6 +8,7 @@ import type { Column, TableSchema } from '../../data/column-type.js'
 import type {
   ConnectionConfig,
   Destination,
+  RejectedRecord,
   WatermarkRef,
   WriteContext,
   WriteMode,
@@ -25,9 +26,36 @@ import { postgresError } from './postgres-error.js'
 import { postgresTypes } from './postgres-types.js'
 import { quoteIdent } from './quote-ident.js'
 import { quoteQualified } from './quote-qualified.js'
+import { isolateRejectedRows } from '../../data/sql/isolate-rejected-rows.js'
 import { splitQualifiedName } from '../../data/sql/split-qualified-name.js'
 
 const COPY_CHUNK_ROWS = 2000
+/** Numbers the staged rows when refused rows are set aside. */
+const ROW_COLUMN = '_sluice_row'
+
+/** Data exceptions (class 22) and integrity constraint violations (class 23) are about rows. */
+function isRowError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'))
+}
+
+/**
+ * The type to CAST a staged column to. Lengths are left to the INSERT: an explicit CAST to
+ * varchar(n) or char(n) silently cuts a longer value, the assignment into the column refuses it.
+ */
+function castType(target: string): string {
+  // (a bare `character` or `bit` would mean length 1)
+  const m = /^(character varying|character|bit varying|bit)\(\d+\)(\[\])?$/.exec(target)
+  if (!m) return target
+  const base = m[1] === 'character' ? 'text' : m[1] === 'bit' ? 'bit varying' : m[1]!
+  return `${base}${m[2] ?? ''}`
+}
+
+function rowErrorText(e: unknown): string {
+  const err = e as { message?: unknown; detail?: unknown }
+  const detail = typeof err.detail === 'string' ? ` (${err.detail})` : ''
+  return `${typeof err.message === 'string' ? err.message : String(e)}${detail}`
+}
 
 type Step = <R extends pg.QueryResultRow = Record<string, unknown>>(
   sql: string,
@@ -165,14 +193,17 @@ export class PostgresDestination implements Destination {
       await step('BEGIN')
       open = true
       const stage = quoteIdent(`_sluice_stage_${randomBytes(6).toString('hex')}`)
+      // rows are numbered in the staging table when refused ones are to be set aside
+      const isolating = ctx.rejects !== undefined
       await step(
         `CREATE TEMP TABLE ${stage} (${schema.columns
           .map((c) => `${quoteIdent(c.name)} ${postgresTypes.toDdl(c.type)}`)
-          .join(', ')}) ON COMMIT DROP`,
+          .join(', ')}${isolating ? `, ${ROW_COLUMN} bigserial` : ''}) ON COMMIT DROP`,
       )
       const target = await this.prepareTarget(step, schema, mode, keys, ctx)
       let written: number
-      if (await this.copiesDirectly(step, target, stage, schema, mode)) {
+      let rejected: RejectedRecord[] = []
+      if (!isolating && (await this.copiesDirectly(step, target, stage, schema, mode))) {
         written = await fill(client, target.sql, (s) => (copying = s))
         copying = undefined
         ctx.log(`copied ${written} rows into ${target.sql}`)
@@ -180,7 +211,19 @@ export class PostgresDestination implements Destination {
         const staged = await fill(client, stage, (s) => (copying = s))
         copying = undefined
         ctx.log(`staged ${staged} rows`)
-        written = await this.insertFromStage(step, stage, target, mode, keys)
+        if (ctx.rejects) {
+          ;({ written, rejected } = await this.insertSettingAside(
+            step,
+            stage,
+            target,
+            mode,
+            keys,
+            staged,
+            ctx.rejects.max,
+          ))
+          if (rejected.length > 0)
+            ctx.log(`set aside ${rejected.length} rows ${target.sql} refused; loaded ${written}`)
+        } else written = await this.insertFromStage(step, stage, target, mode, keys)
       }
       if (ctx.watermark) {
         const st = this.stateTable()
@@ -193,7 +236,11 @@ export class PostgresDestination implements Destination {
       if (ctx.signal.aborted) throw new SluiceError('E_CANCELLED', 'load cancelled')
       await step('COMMIT')
       open = false
-      return { rowsWritten: written, rowsRejected: 0 }
+      return {
+        rowsWritten: written,
+        rowsRejected: rejected.length,
+        ...(ctx.rejects && { rejected }),
+      }
     } catch (e) {
       broken = copying !== undefined || !(e instanceof SluiceError)
       if (ctx.signal.aborted) throw new SluiceError('E_CANCELLED', 'load cancelled', { cause: e })
@@ -365,18 +412,80 @@ export class PostgresDestination implements Destination {
     return target.insertCols.every((n) => target.targetTypes.get(n) === staged.get(n))
   }
 
-  /** After the rows: moves them from the staging table into the table (merge: upsert on keys). */
+  /**
+   * With `ctx.rejects`: moves the staged rows into the table all at once under a savepoint and,
+   * when the table refuses some (class 22 data or 23 constraint errors), finds them by bisection
+   * over the row numbers; the others load. Returns what was written and what was set aside.
+   */
+  private async insertSettingAside(
+    step: Step,
+    stage: string,
+    target: Target,
+    mode: WriteMode,
+    keys: string[],
+    staged: number,
+    max: number,
+  ): Promise<{ written: number; rejected: RejectedRecord[] }> {
+    const rejected: RejectedRecord[] = []
+    const attempt = async (range?: readonly [number, number]): Promise<number> => {
+      await step('SAVEPOINT _sluice_rows')
+      try {
+        const n = await this.insertFromStage(step, stage, target, mode, keys, range)
+        await step('RELEASE SAVEPOINT _sluice_rows')
+        return n
+      } catch (e) {
+        await step('ROLLBACK TO SAVEPOINT _sluice_rows')
+        throw e
+      }
+    }
+    try {
+      return { written: await attempt(), rejected }
+    } catch (e) {
+      if (!isRowError(e)) throw e
+      await step(`CREATE INDEX ON ${stage} (${ROW_COLUMN})`)
+      const { written } = await isolateRejectedRows(1, staged + 1, e, {
+        tryRange: (lo, hi) => attempt([lo, hi]),
+        isRowError,
+        max,
+        target: `table ${this.options.table}`,
+        reject: async (row, error) => {
+          const r = await step<{ raw: string }>(
+            `SELECT (to_jsonb(s) - '${ROW_COLUMN}')::text AS raw FROM ${stage} s WHERE ${ROW_COLUMN} = $1`,
+            [row],
+          )
+          rejected.push({
+            file: this.options.table,
+            line: row,
+            reason: rowErrorText(error),
+            raw: r.rows[0]?.raw ?? '',
+          })
+        },
+      })
+      return { written, rejected }
+    }
+  }
+
+  /**
+   * After the rows: moves them (those numbered in `range`, end exclusive, when given) from the
+   * staging table into the table (merge: upsert on keys, the last staged row of a key wins).
+   */
   private async insertFromStage(
     step: Step,
     stage: string,
     target: Target,
     mode: WriteMode,
     keys: string[],
+    range?: readonly [number, number],
   ): Promise<number> {
+    const from =
+      range === undefined
+        ? stage
+        : `(SELECT * FROM ${stage} WHERE ${ROW_COLUMN} >= ${range[0]} AND ${ROW_COLUMN} < ${range[1]}) AS _sluice_r`
+    const order = range === undefined ? 'ctid' : ROW_COLUMN
     const { insertCols, targetTypes } = target
     const colList = insertCols.map(quoteIdent).join(', ')
     const select = insertCols
-      .map((n) => `CAST(${quoteIdent(n)} AS ${targetTypes.get(n) ?? 'text'})`)
+      .map((n) => `CAST(${quoteIdent(n)} AS ${castType(targetTypes.get(n) ?? 'text')})`)
       .join(', ')
     if (mode === 'merge') {
       const keyList = keys.map(quoteIdent).join(', ')
@@ -388,8 +497,8 @@ export class PostgresDestination implements Destination {
       try {
         const r = await step(
           `INSERT INTO ${target.sql} (${colList})
-           SELECT ${select} FROM (SELECT DISTINCT ON (${keyList}) * FROM ${stage}
-                                   ORDER BY ${keyList}, ctid DESC) AS _sluice_s
+           SELECT ${select} FROM (SELECT DISTINCT ON (${keyList}) * FROM ${from}
+                                   ORDER BY ${keyList}, ${order} DESC) AS _sluice_s
            ON CONFLICT (${keyList}) ${action}`,
         )
         return r.rowCount ?? 0
@@ -403,7 +512,7 @@ export class PostgresDestination implements Destination {
         throw e
       }
     }
-    const r = await step(`INSERT INTO ${target.sql} (${colList}) SELECT ${select} FROM ${stage}`)
+    const r = await step(`INSERT INTO ${target.sql} (${colList}) SELECT ${select} FROM ${from}`)
     return r.rowCount ?? 0
   }
 

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3'
 import { SluiceError } from '../../core/sluice-error.js'
-import type { Column, TableSchema } from '../../data/column-type.js'
+import type { Column, TableSchema, Value } from '../../data/column-type.js'
 import type {
   ConnectionConfig,
   Destination,
+  RejectedRecord,
   WatermarkRef,
   WriteContext,
   WriteResult,
@@ -38,7 +39,8 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
  * ADD COLUMN, the DROP of `replace`), the DELETE of `truncate_insert`, the rows through one
  * prepared INSERT (`ON CONFLICT (keys) DO UPDATE` for merge) and the watermark row in
  * `_sluice_state`. SQLite's DDL is transactional, so a failure anywhere, including a throw from
- * the batch iterator, leaves the database exactly as it was.
+ * the batch iterator, leaves the database exactly as it was. With `ctx.rejects`, rows the table
+ * refuses (constraint violations; type mismatches in STRICT tables) are set aside one by one.
  */
 export class SqliteDestination implements Destination {
   private readonly conn: SqliteConnection
@@ -91,15 +93,22 @@ export class SqliteDestination implements Destination {
         }
         if (mode === 'truncate_insert') db.exec(`DELETE FROM ${name.sql}`)
         const upsertable = keys.length > 0 && table.uniqueKeys.some((u) => sameKeys(u, keys))
+        const setAside: RejectedRecord[] = []
         const rowsWritten = await this.load(db, ctx, name, columns, batches, {
           merge: mode === 'merge',
           upsertable,
           keys,
+          setAside,
         })
         if (ctx.watermark) this.saveWatermark(db, ctx.watermark)
         db.exec('COMMIT')
         ctx.log(`loaded ${rowsWritten} rows into ${name.sql} (${mode})`)
-        return { rowsWritten, rowsRejected: 0 }
+        if (setAside.length > 0) ctx.log(`set aside ${setAside.length} rows the table refused`)
+        return {
+          rowsWritten,
+          rowsRejected: setAside.length,
+          ...(ctx.rejects && { rejected: setAside }),
+        }
       } catch (e) {
         if (db.inTransaction) db.exec('ROLLBACK')
         throw e
@@ -157,7 +166,12 @@ export class SqliteDestination implements Destination {
     name: SqliteTableName,
     columns: readonly Column[],
     batches: AsyncIterable<RowBatch>,
-    how: { merge: boolean; upsertable: boolean; keys: readonly string[] },
+    how: {
+      merge: boolean
+      upsertable: boolean
+      keys: readonly string[]
+      setAside: RejectedRecord[]
+    },
   ): Promise<number> {
     const wanted = new Set(columns.map((col) => col.name))
     const isKey = new Set(how.keys.map((k) => k.toLowerCase()))
@@ -171,6 +185,7 @@ export class SqliteDestination implements Destination {
         }
       | undefined
     let total = 0
+    let seen = 0
     for await (const batch of batches) {
       if (ctx.signal.aborted) throw new SluiceError('E_CANCELLED', 'load cancelled')
       if (plan?.schema !== batch.schema) {
@@ -204,12 +219,46 @@ export class SqliteDestination implements Destination {
       }
       const { idx, keyIdx, insert, del } = plan
       const params = new Array<ReturnType<typeof sqliteTypes.bind>>(idx.length)
-      for (const row of batch.rows) {
+      const write = (row: readonly Value[]): void => {
         for (let j = 0; j < idx.length; j++) params[j] = sqliteTypes.bind(row[idx[j]!])
         if (del) del.run(keyIdx.map((i) => sqliteTypes.bind(row[i])))
         insert.run(params)
       }
-      total += batch.rows.length
+      if (!ctx.rejects) {
+        for (const row of batch.rows) write(row)
+        total += batch.rows.length
+        continue
+      }
+      // refused rows are set aside: SQLite undoes just the failed statement (a savepoint also
+      // undoes the DELETE of a keyless merge)
+      for (const row of batch.rows) {
+        seen++
+        if (del) db.exec('SAVEPOINT _sluice_row')
+        try {
+          write(row)
+          if (del) db.exec('RELEASE _sluice_row')
+          total++
+        } catch (e) {
+          if (del) db.exec('ROLLBACK TO _sluice_row; RELEASE _sluice_row')
+          const code = (e as { code?: unknown }).code
+          if (typeof code !== 'string' || !/^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(code))
+            throw e
+          const reason = e instanceof Error ? e.message : String(e)
+          if (how.setAside.length >= ctx.rejects.max)
+            throw new SluiceError(
+              'E_ROWS_REJECTED',
+              `table ${name.sql} refused more than max_bad_rows (${ctx.rejects.max}) rows; row ${seen}: ${reason}`,
+              { row: seen, hint: 'fix the rows, or raise max_bad_rows', cause: e },
+            )
+          const names = batch.schema.columns.map((col) => col.name)
+          how.setAside.push({
+            file: this.options.table,
+            line: seen,
+            reason,
+            raw: jsonText(Object.fromEntries(names.map((n, j) => [n, row[j]]))),
+          })
+        }
+      }
     }
     return total
   }

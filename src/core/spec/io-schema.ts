@@ -86,6 +86,17 @@ export const destinationSchema = z.strictObject({
     .describe('Schema of the _sluice_state watermark table (databases).'),
   partition_by: z.array(z.string()).optional().describe('Hive-style partition columns (files).'),
   batch_size: z.number().int().min(1).optional(),
+  on_error: errorPolicySchema
+    .optional()
+    .describe(
+      'Rows the database refuses (constraints, values out of range): fail (default), skip, or quarantine them while the other rows load.',
+    ),
+  max_bad_rows: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('More refused rows than this fail the load. Default 10000 for databases.'),
 })
 
 export type SourceSpec = z.infer<typeof sourceSchema>

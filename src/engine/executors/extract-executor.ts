@@ -1,11 +1,17 @@
 import type { PipelineSpec, TaskSpecOf } from '../../core/spec/pipeline-spec.js'
-import type { BulkCsv, Destination, ReadContext, Source } from '../../data/connector-contract.js'
+import type {
+  BulkCsv,
+  Destination,
+  ReadContext,
+  RejectedRecord,
+  Source,
+} from '../../data/connector-contract.js'
 import { DEFAULT_BATCH_ROWS } from '../../data/row-batch.js'
 import type { DataPlane } from '../data-plane.js'
 import type { Json, TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
 import { countRows } from './count-rows.js'
 import { datasetOutputs } from './dataset-outputs.js'
-import { quarantineRejects } from './quarantine-rejects.js'
+import { destinationRejects, quarantineRejects } from './quarantine-rejects.js'
 import { reportSchemaChange } from './report-schema-change.js'
 import { openDestination, openSource } from './open-connector-io.js'
 
@@ -34,6 +40,12 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
               task,
               incremental ? await dest.readWatermark(ref) : undefined,
             )
+            // rows the destination refuses follow the destination's on_error, else the source's
+            const policy = task.destination.on_error ?? task.source.on_error
+            const rejects = destinationRejects(
+              policy,
+              task.destination.max_bad_rows ?? task.source.max_bad_rows,
+            )
             const bulk = await bulkPath(source, dest, task, read)
             if (bulk) {
               try {
@@ -44,13 +56,24 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
                     schema: bulk.schema,
                     mode: task.destination.mode ?? 'append',
                     ...(task.destination.keys && { keys: task.destination.keys }),
+                    ...(rejects && { rejects }),
                     log: (t) => ctx.log(t),
                   },
                   bulk.stream,
                 )
-                ctx.metric('rows_in', result.rowsWritten)
+                ctx.metric('rows_in', result.rowsWritten + result.rowsRejected)
                 ctx.metric('rows_out', result.rowsWritten)
-                return { outputs: { rows: result.rowsWritten, rejected: result.rowsRejected } }
+                return {
+                  outputs: {
+                    rows: result.rowsWritten,
+                    rejected: result.rowsRejected,
+                    ...(await quarantineRejects(
+                      ctx,
+                      plane,
+                      policy === 'quarantine' ? (result.rejected ?? []) : [],
+                    )),
+                  },
+                }
               } finally {
                 // a destination that failed before reading must not leave DuckDB writing
                 bulk.stream.destroy()
@@ -71,6 +94,7 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
                     },
                   },
                 }),
+                ...(rejects && { rejects }),
                 log: (t) => ctx.log(t),
               },
               countRows(source.read(read), (n) => ctx.metric('rows_in', n)),
@@ -79,8 +103,11 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
             return {
               outputs: {
                 rows: result.rowsWritten,
-                rejected: result.rowsRejected,
-                ...(await quarantineRejects(ctx, plane, source)),
+                ...(await quarantineRejects(ctx, plane, [
+                  ...sourceRejects(task, source),
+                  ...(policy === 'quarantine' ? (result.rejected ?? []) : []),
+                ])),
+                rejected: result.rowsRejected + (source.rejects?.().length ?? 0),
               },
             }
           } finally {
@@ -104,7 +131,7 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
         const watermark = incremental ? (source.watermark() as Json | undefined) : undefined
         const outputs: { [key: string]: Json } = {
           ...datasetOutputs(info),
-          ...(await quarantineRejects(ctx, plane, source)),
+          ...(await quarantineRejects(ctx, plane, sourceRejects(task, source))),
           ...(await reportSchemaChange(ctx, plane, info)),
         }
         if (watermark !== undefined) outputs.watermark = watermark
@@ -114,6 +141,11 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
       }
     },
   }
+}
+
+/** The records the source skipped, when they are to be kept (`on_error: quarantine`). */
+function sourceRejects(task: TaskSpecOf<'extract'>, source: Source): readonly RejectedRecord[] {
+  return task.source.on_error === 'quarantine' ? (source.rejects?.() ?? []) : []
 }
 
 /**

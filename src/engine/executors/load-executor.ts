@@ -5,6 +5,7 @@ import type { DataPlane } from '../data-plane.js'
 import type { TaskExecutor } from '../task-context.js'
 import { countRows } from './count-rows.js'
 import { openDestination } from './open-connector-io.js'
+import { destinationRejects, quarantineRejects } from './quarantine-rejects.js'
 
 interface DatasetOutputs {
   readonly dataset?: string
@@ -39,6 +40,8 @@ export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor
       const datasets = await plane.datasets()
       const { schema } = await datasets.describe(ctx.runId, inputId)
       const dest = openDestination(plane.registry, spec, task.destination, ctx.baseDir)
+      const policy = task.destination.on_error
+      const rejects = destinationRejects(policy, task.destination.max_bad_rows)
       try {
         const write: WriteContext = {
           signal: ctx.signal,
@@ -48,6 +51,7 @@ export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor
           ...(upstream?.watermark !== undefined && {
             watermark: { pipeline: ctx.pipeline, key: inputId, value: upstream.watermark },
           }),
+          ...(rejects && { rejects }),
           log: (t) => ctx.log(t),
         }
         // The fast path: DuckDB writes the Parquet dataset as CSV straight into the destination.
@@ -61,7 +65,7 @@ export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor
             csv.stream.destroy()
             await csv.closed
           }
-          ctx.metric('rows_in', result.rowsWritten)
+          ctx.metric('rows_in', result.rowsWritten + result.rowsRejected)
         } else {
           result = await dest.write(
             write,
@@ -69,7 +73,17 @@ export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor
           )
         }
         ctx.metric('rows_out', result.rowsWritten)
-        return { outputs: { rows: result.rowsWritten, rejected: result.rowsRejected } }
+        return {
+          outputs: {
+            rows: result.rowsWritten,
+            rejected: result.rowsRejected,
+            ...(await quarantineRejects(
+              ctx,
+              plane,
+              policy === 'quarantine' ? (result.rejected ?? []) : [],
+            )),
+          },
+        }
       } finally {
         await dest.close()
       }

@@ -1,5 +1,5 @@
 import type { TableSchema } from '../../data/column-type.js'
-import type { Source } from '../../data/connector-contract.js'
+import type { RejectedRecord, WriteContext } from '../../data/connector-contract.js'
 import type { DataPlane } from '../data-plane.js'
 import type { Json, TaskContext } from '../task-context.js'
 
@@ -17,16 +17,27 @@ export function rejectsDatasetId(taskId: string): string {
   return `${taskId}.rejects`
 }
 
+/** Refused rows a database destination may set aside when `max_bad_rows` is not given. */
+export const DEFAULT_DESTINATION_MAX_BAD_ROWS = 10_000
+
+/** What a destination should do with rows it refuses, from `on_error` and `max_bad_rows`. */
+export function destinationRejects(
+  policy: 'fail' | 'skip' | 'quarantine' | undefined,
+  max: number | undefined,
+): WriteContext['rejects'] {
+  if (policy === undefined || policy === 'fail') return undefined
+  return { max: max ?? DEFAULT_DESTINATION_MAX_BAD_ROWS }
+}
+
 /**
- * After a read: records the source skipped are kept as a dataset beside the task's own (file,
- * line, reason, raw text), never silently dropped. Returns outputs to merge into the task's.
+ * Records a source skipped or a destination refused are kept as a dataset beside the task's own
+ * (file, line, reason, raw text), never silently dropped. Returns outputs to merge into the task's.
  */
 export async function quarantineRejects(
   ctx: TaskContext,
   plane: DataPlane,
-  source: Source,
+  rejects: readonly RejectedRecord[],
 ): Promise<{ [key: string]: Json }> {
-  const rejects = source.rejects?.() ?? []
   if (rejects.length === 0) return {}
   const datasets = await plane.datasets()
   const rows = rejects.map((r) => [r.file, BigInt(r.line), r.reason, r.raw])

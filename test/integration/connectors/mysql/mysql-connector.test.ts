@@ -677,3 +677,68 @@ describe('mysql connector', () => {
     )
   })
 })
+
+describe('mysql destination: refused rows set aside', () => {
+  const s3: TableSchema = {
+    columns: [
+      col('id', { kind: 'int64' }, false),
+      col('qty', { kind: 'int32' }),
+      col('note', { kind: 'string' }),
+    ],
+  }
+  async function strict(table: string): Promise<void> {
+    await admin.query(
+      `CREATE TABLE \`${table}\` (id BIGINT PRIMARY KEY, qty INT NOT NULL CHECK (qty >= 0),
+         note VARCHAR(5)) ENGINE=InnoDB`,
+    )
+  }
+  const rows = (n: number, bad: Map<number, Value[]>): Value[][] =>
+    Array.from({ length: n }, (_, i) => bad.get(i + 1) ?? [BigInt(i + 1), i, 'ok'])
+
+  it('loads the good rows and returns each refused one with its row number and reason', async () => {
+    await strict('rj_basic')
+    const d = dest('rj_basic', { batch_size: 4 })
+    const bad = new Map<number, Value[]>([
+      [3, [3n, null, 'null']],
+      [6, [6n, -1, 'neg']],
+      [11, [11n, 1, 'too long']],
+      [12, [1n, 1, 'dup']],
+    ])
+    try {
+      const r = await d.write(
+        { ...wctx(s3, 'append'), rejects: { max: 10 } },
+        batches(s3, rows(13, bad), 5),
+      )
+      expect(r.rowsWritten).toBe(9)
+      expect(r.rejected?.map((x) => x.line)).toEqual([3, 6, 11, 12])
+      expect(r.rejected?.[0]?.reason).toMatch(/cannot be null/i)
+      expect(r.rejected?.[1]?.reason).toMatch(/constraint/i)
+      expect(r.rejected?.[2]?.reason).toMatch(/too long/i)
+      expect(r.rejected?.[3]?.reason).toMatch(/duplicate/i)
+      expect(JSON.parse(r.rejected![0]!.raw)).toEqual({ id: '3', qty: null, note: 'null' })
+    } finally {
+      await d.close()
+    }
+    expect((await tableRows('rj_basic')).map((r) => Number(r[0]))).toEqual([
+      1, 2, 4, 5, 7, 8, 9, 10, 13,
+    ])
+  })
+
+  it('more than max refused rows fails with E_ROWS_REJECTED and writes nothing', async () => {
+    await strict('rj_max')
+    const d = dest('rj_max')
+    const bad = new Map<number, Value[]>([
+      [1, [1n, null, 'a']],
+      [2, [2n, null, 'b']],
+    ])
+    try {
+      const err = await d
+        .write({ ...wctx(s3, 'append'), rejects: { max: 1 } }, batches(s3, rows(4, bad)))
+        .catch((e: unknown) => e)
+      expect((err as { code?: string }).code).toBe('E_ROWS_REJECTED')
+    } finally {
+      await d.close()
+    }
+    expect(await tableRows('rj_max')).toEqual([])
+  })
+})

@@ -227,8 +227,31 @@ describe('FileSource: JSON, JSONL, Parquet', () => {
     file('bad.jsonl', '{"id": 1}\n{"id": 2,,}\n{"id": 3}\n')
     await expect(read({ path: 'bad.jsonl' })).rejects.toThrow(/bad\.jsonl/)
     const r = await read({ path: 'bad.jsonl', on_error: 'skip' })
-    // DuckDB's read_json(ignore_errors) yields the malformed line as an all-NULL row.
-    expect(r.rows).toEqual([[1n], [null], [3n]])
+    // (DuckDB's read_json(ignore_errors) alone would yield the malformed line as an all-NULL row)
+    expect(r.rows).toEqual([[1n], [3n]])
+  })
+
+  it('quarantines malformed and non-object JSONL lines with file, line and reason (plain and gzip)', async () => {
+    const text = '{"id": 1}\n{"id": 2,,}\n\n{"id": null}\n[1, 2]\n{"id": 5}\n"x"\n'
+    const p = file('q.jsonl', text)
+    const g = file('q2.jsonl.gz', gzipSync('{"id": 7}\nnot json\n'))
+    const r = await read({
+      path: ['q.jsonl', 'q*.jsonl.gz'],
+      on_error: 'quarantine',
+      max_bad_rows: 10,
+    })
+    expect(r.rows).toEqual([[1n], [null], [5n], [7n]])
+    expect(r.rejects.map((x) => [x.file, x.line, x.raw])).toEqual([
+      [p, 2, '{"id": 2,,}'],
+      [p, 5, '[1, 2]'],
+      [p, 7, '"x"'],
+      [g, 2, 'not json'],
+    ])
+    expect(r.rejects[0]!.reason).toMatch(/^malformed JSON/)
+    expect(r.rejects[1]!.reason).toBe('not a JSON object (an array)')
+    await expect(
+      read({ path: ['q.jsonl', 'q*.jsonl.gz'], on_error: 'quarantine', max_bad_rows: 3 }),
+    ).rejects.toThrow(/4 bad rows, more than max_bad_rows 3/)
   })
 })
 

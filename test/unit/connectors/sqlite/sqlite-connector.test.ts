@@ -622,3 +622,72 @@ describe('sqlite connector', () => {
     )
   })
 })
+
+describe('sqlite destination: refused rows set aside', () => {
+  const s3: TableSchema = {
+    columns: [
+      col('id', { kind: 'int64' }, false),
+      col('qty', { kind: 'int32' }),
+      col('note', { kind: 'string' }),
+    ],
+  }
+  const strict = (file: string): void => {
+    const db = new Sqlite(file)
+    db.exec(
+      `CREATE TABLE t (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL CHECK (qty >= 0), note TEXT)`,
+    )
+    db.close()
+  }
+  const bad = new Map<number, Value[]>([
+    [2, [2n, null, 'null']],
+    [4, [4n, -1, 'neg']],
+    [5, [1n, 1, 'dup']],
+  ])
+  const rows = Array.from(
+    { length: 6 },
+    (_, i) => bad.get(i + 1) ?? [BigInt(i + 1), i, `ok${i + 1}`],
+  )
+
+  it('loads the good rows, returns the refused ones (append and keyless merge)', async () => {
+    for (const mode of ['append', 'merge'] as const) {
+      const file = newFile()
+      strict(file)
+      // a merge on a non-unique column goes through DELETE + INSERT, undone together per row
+      const d = dest(file, 't', mode === 'merge' ? { keys: ['note'] } : {})
+      try {
+        const r = await d.write(
+          { ...wctx(s3, mode, mode === 'merge' ? ['note'] : undefined), rejects: { max: 5 } },
+          batches(s3, rows, 4),
+        )
+        expect(r.rejected?.map((x) => x.line)).toEqual([2, 4, 5])
+        expect(r.rejected?.[0]?.reason).toMatch(/NOT NULL/)
+        expect(r.rejected?.[1]?.reason).toMatch(/CHECK/)
+        expect(r.rejected?.[2]?.reason).toMatch(/UNIQUE|PRIMARY/)
+        expect(JSON.parse(r.rejected![0]!.raw)).toEqual({ id: '2', qty: null, note: 'null' })
+        expect(r.rowsWritten).toBe(3)
+      } finally {
+        await d.close()
+      }
+      const db = new Sqlite(file)
+      expect(db.prepare('SELECT id FROM t ORDER BY id').pluck().all()).toEqual([1, 3, 6])
+      db.close()
+    }
+  })
+
+  it('more than max refused rows fails with E_ROWS_REJECTED and writes nothing', async () => {
+    const file = newFile()
+    strict(file)
+    const d = dest(file, 't')
+    try {
+      const err = await d
+        .write({ ...wctx(s3, 'append'), rejects: { max: 2 } }, batches(s3, rows))
+        .catch((e: unknown) => e)
+      expect((err as { code?: string }).code).toBe('E_ROWS_REJECTED')
+    } finally {
+      await d.close()
+    }
+    const db = new Sqlite(file)
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(0)
+    db.close()
+  })
+})
