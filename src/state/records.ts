@@ -165,6 +165,40 @@ export interface EventRecord {
   readonly data: JsonObject
 }
 
+/** One quality check's outcome in one task attempt (`check` tasks and inline `checks:`). */
+export interface NewCheckResult {
+  readonly runId: string
+  readonly pipeline: string
+  readonly taskId: string
+  readonly attempt: number
+  readonly name: string
+  readonly type: string
+  readonly severity: 'error' | 'warn'
+  readonly status: 'pass' | 'fail'
+  /** Rows that failed the check (row_count and freshness: 1 when failing). */
+  readonly failing: number
+  /** Rows checked. */
+  readonly total: number
+  readonly message: string
+  /** A few failing rows, JSON-safe. */
+  readonly sample: JsonValue[]
+  readonly at: Date
+}
+
+export interface CheckResultRecord extends Omit<NewCheckResult, 'at'> {
+  readonly id: number
+  readonly at: string
+}
+
+export interface CheckResultFilter {
+  readonly runId?: string
+  readonly pipeline?: string
+  readonly taskId?: string
+  readonly name?: string
+  /** Newest first, at most this many (default 1000). */
+  readonly limit?: number
+}
+
 export interface PruneResult {
   readonly runs: number
   readonly tasks: number
@@ -172,4 +206,5 @@ export interface PruneResult {
   readonly logs: number
   readonly checkpoints: number
   readonly events: number
+  readonly checks: number
 }

@@ -1,12 +1,15 @@
 import type { RunState } from '../core/state/run-state.js'
 import type { TaskState } from '../core/state/task-state.js'
 import type {
+  CheckResultFilter,
+  CheckResultRecord,
   DeadLetterRecord,
   ErrorInfo,
   EventRecord,
   JsonValue,
   LogRecord,
   LogStream,
+  NewCheckResult,
   NewDeadLetter,
   NewEvent,
   NewRun,
@@ -103,6 +106,11 @@ export interface StateStore {
 
   /** Deletes finished runs (finishedAt < olderThan) with their tasks, attempts, logs, checkpoints, events. */
   prune(olderThan: Date, pipeline?: string): Promise<PruneResult>
+
+  /** Stores the outcomes of a task's quality checks (messages and samples masked). */
+  recordCheckResults(results: readonly NewCheckResult[]): Promise<void>
+  /** Check outcomes, newest first: of a run, or a pipeline's history of one check over time. */
+  listCheckResults(filter: CheckResultFilter): Promise<CheckResultRecord[]>
 
   close(): Promise<void>
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SecretMask } from '../../src/core/secret-mask.js'
 import { SluiceError } from '../../src/core/sluice-error.js'
-import type { NewRun } from '../../src/state/records.js'
+import type { NewCheckResult, NewRun } from '../../src/state/records.js'
 import type { StateStore } from '../../src/state/state-store.js'
 
 export interface StateStoreHarness {
@@ -29,6 +29,7 @@ const TABLES = [
   'watermarks',
   'dead_letters',
   'events',
+  'check_results',
 ]
 
 function newRun(id: string, extra: Partial<NewRun> = {}): NewRun {
@@ -41,6 +42,24 @@ function newRun(id: string, extra: Partial<NewRun> = {}): NewRun {
     tasks: [{ taskId: 'extract' }, { taskId: 'load' }],
     at: T0,
     ...extra,
+  }
+}
+
+function check(runId: string, name: string, failing: number, when: Date): NewCheckResult {
+  return {
+    runId,
+    pipeline: 'orders',
+    taskId: 'clean',
+    attempt: 1,
+    name,
+    type: name.replace(/\(.*$/, ''),
+    severity: 'error',
+    status: failing > 0 ? 'fail' : 'pass',
+    failing,
+    total: 100,
+    message: `${failing} of 100 rows`,
+    sample: failing > 0 ? [{ id: null, n: '9007199254740993' }] : [],
+    at: when,
   }
 }
 
@@ -536,6 +555,9 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
           inputs: { header: `"${SECRET}"` },
         })
         await s.recordEvent({ runId: 'r1', type: 'x', actor: 'y', at: at(5), data: { SECRET } })
+        await s.recordCheckResults([
+          { ...check('r1', 'c', 1, at(6)), message: `saw ${SECRET}`, sample: [{ t: SECRET }] },
+        ])
 
         const run = await s.getRun('r1')
         expect(run?.params).toEqual({
@@ -550,6 +572,43 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
         expect(dump).toContain('***')
         expect(dump).not.toContain(SECRET)
         expect(dump).not.toContain('pa55word')
+      })
+    })
+
+    describe('check results', () => {
+      it('are stored per run and listed newest first, per run or as one check over time', async () => {
+        for (const [i, id] of ['a', 'b', 'c'].entries()) {
+          await s.createRun(newRun(id, { at: at(i) }))
+          await s.recordCheckResults([
+            check(id, 'not_null(id)', i, at(10 + i)),
+            { ...check(id, 'unique(id)', 0, at(10 + i)), severity: 'warn' },
+          ])
+        }
+        const ofB = await s.listCheckResults({ runId: 'b' })
+        expect(ofB.map((c) => [c.name, c.status, c.failing])).toEqual([
+          ['unique(id)', 'pass', 0],
+          ['not_null(id)', 'fail', 1],
+        ])
+        expect(ofB[1]).toMatchObject({
+          pipeline: 'orders',
+          taskId: 'clean',
+          attempt: 1,
+          type: 'not_null',
+          severity: 'error',
+          total: 100,
+          message: '1 of 100 rows',
+          sample: [{ id: null, n: '9007199254740993' }],
+          at: at(11).toISOString(),
+        })
+        const history = await s.listCheckResults({ pipeline: 'orders', name: 'not_null(id)' })
+        expect(history.map((c) => [c.runId, c.failing])).toEqual([
+          ['c', 2],
+          ['b', 1],
+          ['a', 0],
+        ])
+        expect(await s.listCheckResults({ pipeline: 'orders', limit: 1 })).toHaveLength(1)
+        expect(await s.listCheckResults({ pipeline: 'other' })).toEqual([])
+        await s.recordCheckResults([])
       })
     })
 
@@ -568,6 +627,8 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
         await s.createRun(newRun('running'))
         await s.transitionRun('running', 'QUEUED', 'RUNNING', at(1))
         await s.setWatermark('orders', 'k', 1)
+        await s.recordCheckResults([check('old', 'not_null(id)', 0, at(3))])
+        await s.recordCheckResults([check('recent', 'not_null(id)', 0, at(900))])
 
         const result = await s.prune(at(500))
         expect(result).toEqual({
@@ -578,7 +639,9 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
           checkpoints: 1,
           // created, QUEUED→RUNNING, extract ×3, RUNNING→FAILED
           events: 6,
+          checks: 1,
         })
+        expect((await s.listCheckResults({})).map((c) => c.runId)).toEqual(['recent'])
         expect(await s.getRun('old')).toBeUndefined()
         expect(await s.listTasks('old')).toEqual([])
         expect(await s.readLogs('old')).toEqual([])

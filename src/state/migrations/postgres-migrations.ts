@@ -112,4 +112,28 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   CREATE INDEX events_run ON events (run_id, id);
 `,
   },
+  {
+    version: 2,
+    name: 'check results',
+    sql: `
+  CREATE TABLE check_results (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    pipeline TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    check_type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    failing BIGINT NOT NULL,
+    total BIGINT NOT NULL,
+    message TEXT NOT NULL,
+    sample TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX check_results_run ON check_results (run_id, task_id, id);
+  CREATE INDEX check_results_history ON check_results (pipeline, name, at);
+`,
+  },
 ]

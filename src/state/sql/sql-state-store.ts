@@ -13,6 +13,8 @@ import {
 import { maskJson } from '../mask-json.js'
 import type {
   AttemptRecord,
+  CheckResultFilter,
+  CheckResultRecord,
   DeadLetterRecord,
   ErrorInfo,
   EventRecord,
@@ -20,6 +22,7 @@ import type {
   JsonValue,
   LogRecord,
   LogStream,
+  NewCheckResult,
   NewDeadLetter,
   NewEvent,
   NewRun,
@@ -706,6 +709,70 @@ export class SqlStateStore implements StateStore {
     }))
   }
 
+  // quality checks
+
+  async recordCheckResults(results: readonly NewCheckResult[]): Promise<void> {
+    if (results.length === 0) return
+    await this.db.transaction(async (tx) => {
+      for (const r of results)
+        await tx.query(
+          `INSERT INTO check_results (run_id, pipeline, task_id, attempt, name, check_type, severity,
+             status, failing, total, message, sample, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            r.runId,
+            r.pipeline,
+            r.taskId,
+            r.attempt,
+            r.name,
+            r.type,
+            r.severity,
+            r.status,
+            r.failing,
+            r.total,
+            this.mask(r.message),
+            this.json(r.sample),
+            iso(r.at),
+          ],
+        )
+    })
+  }
+
+  async listCheckResults(filter: CheckResultFilter): Promise<CheckResultRecord[]> {
+    const where: string[] = []
+    const args: unknown[] = []
+    const by = (column: string, value: string | undefined): void => {
+      if (value === undefined) return
+      where.push(`${column} = ?`)
+      args.push(value)
+    }
+    by('run_id', filter.runId)
+    by('pipeline', filter.pipeline)
+    by('task_id', filter.taskId)
+    by('name', filter.name)
+    args.push(Math.max(1, Math.min(filter.limit ?? 1000, 100_000)))
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM check_results${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY at DESC, id DESC LIMIT ?`,
+      args,
+    )
+    return rows.map((r) => ({
+      id: num(r.id),
+      runId: str(r.run_id),
+      pipeline: str(r.pipeline),
+      taskId: str(r.task_id),
+      attempt: num(r.attempt),
+      name: str(r.name),
+      type: str(r.check_type),
+      severity: str(r.severity) as 'error' | 'warn',
+      status: str(r.status) as 'pass' | 'fail',
+      failing: num(r.failing),
+      total: num(r.total),
+      message: str(r.message),
+      sample: JSON.parse(str(r.sample)) as JsonValue[],
+      at: str(r.at),
+    }))
+  }
+
   // housekeeping
 
   async prune(olderThan: Date, pipeline?: string): Promise<PruneResult> {
@@ -718,10 +785,11 @@ export class SqlStateStore implements StateStore {
       const logs = await del('DELETE FROM task_logs WHERE run_id')
       const checkpoints = await del('DELETE FROM checkpoints WHERE run_id')
       const events = await del('DELETE FROM events WHERE run_id')
+      const checks = await del('DELETE FROM check_results WHERE run_id')
       const attempts = await del('DELETE FROM task_attempts WHERE run_id')
       const tasks = await del('DELETE FROM tasks WHERE run_id')
       const runs = await del('DELETE FROM runs WHERE id')
-      return { runs, tasks, attempts, logs, checkpoints, events }
+      return { runs, tasks, attempts, logs, checkpoints, events, checks }
     })
   }
 
