@@ -4,6 +4,7 @@ import { CliExit, EXIT, type CliIo } from './cli-io.js'
 import { GRAPH_FORMATS, graphCommand, type GraphOptions } from './commands/graph-command.js'
 import { initCommand } from './commands/init-command.js'
 import { planCommand, type PlanCommandOptions } from './commands/plan-command.js'
+import { renderCommand, type RenderCommandOptions } from './commands/render-command.js'
 import { schemaCommand } from './commands/schema-command.js'
 import { validateCommand, type ValidateOptions } from './commands/validate-command.js'
 import { collect } from './parse-param-args.js'
@@ -82,6 +83,19 @@ function build(io: CliIo): Command {
     .action((file: string, opts: GraphOptions) => graphCommand(ctx, file, opts))
 
   program
+    .command('render')
+    .description(
+      'print the SQL of a sql task as it would run (templates, ref(), CTEs); runs nothing',
+    )
+    .argument('<file>', 'pipeline file')
+    .argument('<task>', 'the sql task')
+    .addOption(paramOpt())
+    .option('--run-id <id>', 'render for this run (dataset paths and {{ run_id }})')
+    .action((file: string, task: string, opts: RenderCommandOptions) =>
+      renderCommand(ctx, file, task, opts),
+    )
+
+  program
     .command('run')
     .description('run a pipeline durably, with live progress')
     .argument('<file>', 'pipeline file')
@@ -151,6 +165,24 @@ function build(io: CliIo): Command {
     .option('--json', 'machine-readable output')
     .action((id: string, task: string, opts: { json?: boolean }) =>
       import('./commands/rejects-command.js').then((m) => m.rejectsCommand(ctx, id, task, opts)),
+    )
+
+  program
+    .command('checks')
+    .description(
+      'quality check results: of a run (counts and failing rows), or --pipeline for their history',
+    )
+    .argument('[run-id]')
+    .option('--task <task>', 'only this task')
+    .option('--pipeline <name>', 'history over runs of this pipeline')
+    .option('--check <name>', 'only this check, e.g. "not_null(id)"')
+    .option('--limit <n>', 'at most this many results', (v) => Number.parseInt(v, 10))
+    .option('--json', 'machine-readable output')
+    .action(
+      (
+        id: string | undefined,
+        opts: { task?: string; pipeline?: string; check?: string; limit?: number; json?: boolean },
+      ) => import('./commands/checks-command.js').then((m) => m.checksCommand(ctx, id, opts)),
     )
 
   program

@@ -155,6 +155,8 @@ export type SqlRunResult =
 export interface SqlRunner {
   /** Rows affected (or returned) per statement; a failed statement rolls back all of them. */
   run(statements: readonly string[], ctx: SqlRunContext): Promise<SqlRunResult>
+  /** Masks this connection's secrets (its password) in text about to be shown. */
+  mask(text: string): string
   close(): Promise<void>
 }
 

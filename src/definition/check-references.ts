@@ -243,6 +243,13 @@ function checkTaskIo(
   ) {
     add('error', 'E_SCHEMA_REQUIRED', 'a sql task needs exactly one of sql: or file:', base)
   }
+  if (task.type === 'transform' && (task.ops === undefined) === (task.module === undefined))
+    add(
+      'error',
+      'E_SCHEMA_REQUIRED',
+      'a transform task needs exactly one of ops: (built-in ops) or module: (TS code)',
+      base,
+    )
   const dest = task.type === 'load' || task.type === 'extract' ? task.destination : undefined
   if (dest) {
     const p = [...base, 'destination']

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto'
 import jsyaml from 'js-yaml'
 import { readFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
-import { extname, resolve } from 'node:path'
+import { dirname, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { validateGraph } from '../core/dag/validate-graph.js'
 import type { PipelineDefinition } from '../core/define-pipeline.js'
+import type { PipelineSpec } from '../core/spec/pipeline-spec.js'
 import { SecretMask } from '../core/secret-mask.js'
 import type { RunContextInput } from '../core/template/builtin-vars.js'
 import { sortIssues, type ValidationIssue } from '../core/validation-issue.js'
@@ -27,6 +28,8 @@ export interface LoadOptions {
   readonly displayName?: string
   /** Always parse with positions (skips the fast path for valid files). */
   readonly precise?: boolean
+  /** Where relative paths (a sql task's `file:`) resolve. Default: the pipeline file's folder. */
+  readonly baseDir?: string
 }
 
 const YAML_EXT = new Set(['.yaml', '.yml'])
@@ -38,6 +41,7 @@ export async function loadPipelineFile(
   options: LoadOptions = {},
 ): Promise<LoadedPipeline> {
   const file = options.displayName ?? path
+  options = { ...options, baseDir: options.baseDir ?? dirname(resolve(path)) }
   const ext = extname(path).toLowerCase()
   const fail = (issue: Omit<ValidationIssue, 'file' | 'severity'>): LoadedPipeline => ({
     file,
@@ -143,6 +147,7 @@ function finish(
     run: options.run,
     env: options.env,
     envUnset: options.envUnset,
+    ...(options.baseDir !== undefined && { baseDir: options.baseDir }),
   })
   const v = validateSpec(sub.value, data, file, positions, {
     cpus: cpus().length,
@@ -154,13 +159,24 @@ function finish(
     file,
     source: text,
     hash: sha256(text),
-    ...(ok && v.spec && { spec: v.spec }),
+    ...(ok && v.spec && { spec: withSqlFiles(v.spec, sub.sqlFiles) }),
     graph: v.graph,
     params: sub.params,
     issues,
     secrets: sub.secrets,
     ...(positions && { positions }),
   }
+}
+
+/** Sql tasks with `file:` carry the rendered file contents in `sql` (the executor runs those). */
+function withSqlFiles(spec: PipelineSpec, sqlFiles: ReadonlyMap<string, string>): PipelineSpec {
+  if (sqlFiles.size === 0) return spec
+  const tasks = { ...spec.tasks }
+  for (const [id, sql] of sqlFiles) {
+    const t = tasks[id]
+    if (t?.type === 'sql') tasks[id] = { ...t, sql }
+  }
+  return { ...spec, tasks }
 }
 
 async function importDefinition(path: string, options: LoadOptions): Promise<unknown> {

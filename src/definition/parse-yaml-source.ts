@@ -89,7 +89,13 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
       }
     }
     const style = isScalar(node) ? String(node.type) : undefined
-    positions.setValue(path, at(node.range?.[0], style))
+    const pos = at(node.range?.[0], style)
+    positions.setValue(
+      path,
+      style === 'BLOCK_LITERAL'
+        ? { ...pos, contentCol: blockContentCol(text, node.range![0]) }
+        : pos,
+    )
     if (isScalar(node)) return node.value
     if (isSeq(node))
       return node.items.map((item, i) => convert(item as Node, appendPath(path, i), depth + 1))
@@ -177,4 +183,14 @@ function isUnquotedTemplate(node: YAMLMap): boolean {
     pair.key.flow === true &&
     (pair.value === null || (isScalar(pair.value) && pair.value.value === null))
   )
+}
+
+/** The 1-based column of a block scalar's content: the indent of its first non-blank line. */
+function blockContentCol(text: string, start: number): number | undefined {
+  const nl = text.indexOf('\n', start)
+  if (nl === -1) return undefined
+  const content = /(?:[ \t]*\r?\n)*( *)\S/y // sticky: reads from lastIndex, copies nothing
+  content.lastIndex = nl + 1
+  const m = content.exec(text)
+  return m ? m[1]!.length + 1 : undefined
 }

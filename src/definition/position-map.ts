@@ -4,6 +4,8 @@ export interface Position {
   readonly col: number
   /** PLAIN, QUOTE_DOUBLE, QUOTE_SINGLE, BLOCK_LITERAL, BLOCK_FOLDED (yaml's scalar types). */
   readonly style?: string
+  /** For block scalars: the 1-based column where the content lines start. */
+  readonly contentCol?: number
 }
 
 export type PathSegment = string | number
@@ -61,7 +63,7 @@ export class PositionMap {
     if (p.style === 'BLOCK_LITERAL') {
       // a literal block keeps its lines: line k of the value is line k+1 after the indicator
       const lines = before.split('\n').length - 1
-      return { line: p.line + 1 + lines, col: p.col + 2 + (offset - nl - 1) }
+      return { line: p.line + 1 + lines, col: (p.contentCol ?? p.col + 2) + (offset - nl - 1) }
     }
     if (nl !== -1) return p // escapes and folding make value lines differ from source lines
     const quoted = p.style === 'QUOTE_DOUBLE' || p.style === 'QUOTE_SINGLE' ? 1 : 0

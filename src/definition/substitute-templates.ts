@@ -12,6 +12,8 @@ import {
 } from '../core/template/resolve-params.js'
 import { paramsSchema } from '../core/spec/param-schema.js'
 import { pathToString, type PathSegment, type PositionMap } from './position-map.js'
+import { dirname, resolve } from 'node:path'
+import { renderSqlTask } from './render-sql-task.js'
 
 export interface SubstituteOptions {
   readonly file: string
@@ -22,6 +24,8 @@ export interface SubstituteOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** `warning` for validate/plan (secrets may be absent there), `error` for run. */
   readonly envUnset?: 'error' | 'warning'
+  /** Where `file:` paths of sql tasks resolve. Default: the folder of `file` (cwd for `<…>`). */
+  readonly baseDir?: string
 }
 
 export interface Substituted {
@@ -29,6 +33,8 @@ export interface Substituted {
   readonly params: ResolvedParams
   readonly secrets: SecretMask
   readonly issues: ValidationIssue[]
+  /** The rendered contents of sql tasks' `file:`, by task id (inline `sql:` is rendered in place). */
+  readonly sqlFiles: ReadonlyMap<string, string>
 }
 
 type Obj = Record<string, unknown>
@@ -98,6 +104,7 @@ export function substituteTemplates(raw: unknown, opts: SubstituteOptions): Subs
   }
 
   const pipelineScope = taskScope(params, {}, penv).scope
+  const sqlScopes = new Map<string, TemplateScope>()
   const out: Obj = {}
   for (const [k, v] of Object.entries(root)) {
     if (k === 'params')
@@ -109,12 +116,32 @@ export function substituteTemplates(raw: unknown, opts: SubstituteOptions): Subs
         const ts = taskScope(params, taskParams, penv)
         for (const p of ts.problems)
           issues.push(paramIssue(p, () => locate(['tasks', id, 'params', p.param])))
-        setOwn(tasks, id, walk(task, ['tasks', id], ts.scope))
+        if (isObj(task) && task.type === 'sql') {
+          // SQL text is rendered below, once every task is known (for ref())
+          const { sql, ...rest } = task
+          const t = walk(rest, ['tasks', id], ts.scope) as Obj
+          if (sql !== undefined) setOwn(t, 'sql', sql)
+          setOwn(tasks, id, t)
+          sqlScopes.set(id, ts.scope)
+        } else setOwn(tasks, id, walk(task, ['tasks', id], ts.scope))
       }
       setOwn(out, k, tasks)
     } else setOwn(out, k, walk(v, [k], pipelineScope))
   }
-  return { value: isObj(raw) ? out : raw, params, secrets, issues }
+  const sqlFiles = new Map<string, string>()
+  const baseDir =
+    opts.baseDir ?? (opts.file.startsWith('<') ? process.cwd() : dirname(resolve(opts.file)))
+  const tasks = isObj(out.tasks) ? out.tasks : {}
+  const connections = isObj(out.connections) ? out.connections : {}
+  for (const [id, scope] of sqlScopes) {
+    const task = tasks[id] as Obj
+    const r = renderSqlTask(id, task, tasks, connections, scope, { ...opts, baseDir })
+    issues.push(...r.issues)
+    if (r.sql === undefined) continue
+    if (typeof task.sql === 'string') task.sql = r.sql
+    else sqlFiles.set(id, r.sql)
+  }
+  return { value: isObj(raw) ? out : raw, params, secrets, issues, sqlFiles }
 }
 
 function paramIssue(

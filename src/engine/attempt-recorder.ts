@@ -76,6 +76,24 @@ export class AttemptRecorder {
         load: async <T extends Json = Json>(key: string) =>
           (await this.store.loadCheckpoint(runId, taskId, key)) as T | undefined,
       },
+      recordChecks: (results) =>
+        this.store.recordCheckResults(
+          results.map((r) => ({
+            runId,
+            pipeline: this.id.pipeline,
+            taskId,
+            attempt,
+            name: r.name,
+            type: r.type,
+            severity: r.severity,
+            status: r.status,
+            failing: r.failing,
+            total: r.total,
+            message: r.message,
+            sample: [...r.sample],
+            at: new Date(this.clock.now()),
+          })),
+        ),
       metric: (name, value) => {
         if (name === 'rows_in') this.metrics.rowsIn += value
         else if (name === 'rows_out') this.metrics.rowsOut += value

@@ -33,6 +33,11 @@ export class DataPlane {
     return (await this.open()).datasets
   }
 
+  /** The shared DuckDB engine (checks and ops run their SQL on it). */
+  async engine(): Promise<DuckDBEngine> {
+    return (await this.open()).engine
+  }
+
   private open(): Promise<{ engine: DuckDBEngine; datasets: DatasetStore }> {
     this.opened ??= DuckDBEngine.open({ workspaceDir: this.workspace, ...this.engineOptions }).then(
       (engine) => ({

@@ -9,7 +9,10 @@ import type { CircuitBreaker } from './circuit-breaker.js'
 import { systemClock, type Clock } from './clock.js'
 import type { DataPlane } from './data-plane.js'
 import { builtinExecutors } from './executors/builtin-executors.js'
+import { checkExecutor } from './executors/check-executor.js'
 import { extractExecutor } from './executors/extract-executor.js'
+import { transformExecutor } from './executors/transform-executor.js'
+import { withInlineChecks } from './executors/with-inline-checks.js'
 import { loadExecutor } from './executors/load-executor.js'
 import { sqlExecutor } from './executors/sql-executor.js'
 import { RunEvents } from './run-events.js'
@@ -75,9 +78,17 @@ export async function runPipeline(
     executors: {
       ...builtinExecutors,
       ...(options.dataPlane && {
-        extract: extractExecutor(pipeline.spec, options.dataPlane),
+        extract: withInlineChecks(
+          extractExecutor(pipeline.spec, options.dataPlane),
+          options.dataPlane,
+        ),
         load: loadExecutor(pipeline.spec, options.dataPlane),
-        sql: sqlExecutor(options.dataPlane),
+        sql: withInlineChecks(sqlExecutor(options.dataPlane, pipeline.spec), options.dataPlane),
+        transform: withInlineChecks(
+          transformExecutor(pipeline.spec, options.dataPlane),
+          options.dataPlane,
+        ),
+        check: checkExecutor(options.dataPlane),
       }),
       ...options.executors,
     },

@@ -25,6 +25,20 @@ export interface TaskContext {
   }
   /** Add to the task's metrics (rows in/out, bytes). */
   metric(name: 'rows_in' | 'rows_out' | 'bytes', value: number): void
+  /** Stores the outcomes of quality checks with this attempt (charted over runs). */
+  recordChecks(results: readonly CheckOutcome[]): Promise<void>
+}
+
+/** One quality check's outcome, as a task reports it. */
+export interface CheckOutcome {
+  readonly name: string
+  readonly type: string
+  readonly severity: 'error' | 'warn'
+  readonly status: 'pass' | 'fail'
+  readonly failing: number
+  readonly total: number
+  readonly message: string
+  readonly sample: readonly { readonly [key: string]: Json }[]
 }
 
 /** What a finished task hands on: small JSON outputs for downstream tasks. */

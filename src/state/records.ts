@@ -195,7 +195,7 @@ export interface CheckResultFilter {
   readonly pipeline?: string
   readonly taskId?: string
   readonly name?: string
-  /** Newest first, at most this many (default 1000). */
+  /** At most this many (default 1000): newest first, or in the order they ran for a run. */
   readonly limit?: number
 }
 

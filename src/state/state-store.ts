@@ -109,7 +109,7 @@ export interface StateStore {
 
   /** Stores the outcomes of a task's quality checks (messages and samples masked). */
   recordCheckResults(results: readonly NewCheckResult[]): Promise<void>
-  /** Check outcomes, newest first: of a run, or a pipeline's history of one check over time. */
+  /** Check outcomes of a run (in the order they ran), or a pipeline's history, newest first. */
   listCheckResults(filter: CheckResultFilter): Promise<CheckResultRecord[]>
 
   close(): Promise<void>

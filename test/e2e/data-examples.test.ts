@@ -255,6 +255,58 @@ describe('data examples run as their READMEs say', () => {
     }
   })
 
+  it('orders-quality: clean data loads; the bad file fails its checks and loads nothing', async () => {
+    const good = succeeded(await sluice(['run', example('orders-quality')]), 'orders_quality')
+    expect(await count('orders_clean')).toBe(40)
+    const sums = await db!.query<{ s: string; unknown: number; countries: string }>(
+      `SELECT sum(amount)::text AS s, count(*) FILTER (WHERE channel = 'unknown')::int AS unknown,
+              string_agg(DISTINCT country, ',' ORDER BY country) AS countries FROM orders_clean`,
+    )
+    expect(sums.rows[0]).toEqual({ s: '15792.420000000', unknown: 8, countries: 'DE,FR,NL,US' })
+    const checks = JSON.parse((await sluice(['checks', good, '--json'])).out) as {
+      name: string
+      status: string
+      failing: number
+    }[]
+    expect(checks.map((c) => `${c.name} ${c.status} ${c.failing}`)).toEqual([
+      'row_count pass 0',
+      'not_null(id, customer_id, amount) pass 0',
+      'unique(id) pass 0',
+      'range(amount) pass 0',
+      'accepted_values(status) pass 0',
+      'accepted_values(country) pass 0',
+      'regex(email) fail 4',
+    ])
+
+    const bad = await sluice([
+      'run',
+      example('orders-quality'),
+      '--param',
+      'file=data/orders-bad.csv',
+    ])
+    expect(bad.code).toBe(1)
+    expect(bad.out + bad.err).toMatch(/task quality FAILED E_CHECK_FAILED/)
+    expect(bad.out + bad.err).toMatch(/range\(amount\): 1 of 42 rows has amount < 0/)
+    expect(bad.out + bad.err).toMatch(/task save SKIPPED/)
+    expect(await count('orders_clean')).toBe(40)
+    const history = JSON.parse(
+      (
+        await sluice([
+          'checks',
+          '--pipeline',
+          'orders_quality',
+          '--check',
+          'range(amount)',
+          '--json',
+        ])
+      ).out,
+    ) as { status: string; failing: number }[]
+    expect(history.map((h) => [h.status, h.failing])).toEqual([
+      ['fail', 1],
+      ['pass', 0],
+    ])
+  })
+
   it('a load quarantines the rows PostgreSQL refuses; sluice rejects lists them; the rest load', async () => {
     const { writeFile } = await import('node:fs/promises')
     await db!.query(

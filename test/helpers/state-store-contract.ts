@@ -586,10 +586,10 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
         }
         const ofB = await s.listCheckResults({ runId: 'b' })
         expect(ofB.map((c) => [c.name, c.status, c.failing])).toEqual([
-          ['unique(id)', 'pass', 0],
           ['not_null(id)', 'fail', 1],
+          ['unique(id)', 'pass', 0],
         ])
-        expect(ofB[1]).toMatchObject({
+        expect(ofB[0]).toMatchObject({
           pipeline: 'orders',
           taskId: 'clean',
           attempt: 1,

@@ -42,3 +42,32 @@ describe('docs and examples stay in step with the code', () => {
     }
   })
 })
+
+describe('docs/transforms.md', () => {
+  it('every op and check example is valid under its schema', async () => {
+    const { transformOpSchema } = await import('../../src/core/spec/transform-op-schema.js')
+    const { checkSchema } = await import('../../src/core/spec/check-schema.js')
+    const { parse } = await import('yaml')
+    const doc = await readFile(join(root, 'docs/transforms.md'), 'utf8')
+    const opsPart = doc.slice(
+      doc.indexOf('## Built-in ops'),
+      doc.indexOf('## TypeScript transforms'),
+    )
+    const checksPart = doc.slice(doc.indexOf('## Quality checks'), doc.indexOf('## Example'))
+    const items = (part: string) =>
+      [...part.matchAll(/```yaml\n(- [\s\S]*?)```/g)].map((m) => parse(m[1]!) as unknown[])
+    const ops = items(opsPart).flat()
+    const checks = items(checksPart).flat()
+    expect(ops.length).toBeGreaterThanOrEqual(20)
+    expect(checks.length).toBeGreaterThanOrEqual(13)
+    for (const op of ops)
+      expect(transformOpSchema.safeParse(op).success, JSON.stringify(op)).toBe(true)
+    for (const c of checks) expect(checkSchema.safeParse(c).success, JSON.stringify(c)).toBe(true)
+    // every op and check type has an example
+    const keys = (xs: unknown[]) => new Set(xs.flatMap((x) => Object.keys(x as object)))
+    const { TRANSFORM_OP_NAMES } = await import('../../src/core/spec/transform-op-schema.js')
+    const { CHECK_TYPES } = await import('../../src/core/spec/check-schema.js')
+    expect(TRANSFORM_OP_NAMES.filter((n) => !keys(ops).has(n))).toEqual([])
+    expect(CHECK_TYPES.filter((n) => !keys(checks).has(n))).toEqual([])
+  })
+})

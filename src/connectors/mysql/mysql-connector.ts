@@ -1,4 +1,5 @@
 import type { Connector } from '../../data/connector-contract.js'
+import { mysqlSqlRunner } from './mysql-sql-runner.js'
 import { mysqlConnectionOptions } from './mysql-connection-options.js'
 import { MysqlDestination } from './mysql-destination.js'
 import { mysqlDestinationOptions } from './mysql-destination-options.js'
@@ -23,4 +24,5 @@ export const mysqlConnector = {
   destinationOptions: mysqlDestinationOptions,
   createSource: (conn, options) => new MysqlSource(conn, options),
   createDestination: (conn, options) => new MysqlDestination(conn, options),
+  createSqlRunner: (conn) => mysqlSqlRunner(conn),
 } satisfies Connector & { connectionOptions: unknown }

@@ -1,4 +1,5 @@
 import type { Connector } from '../../data/connector-contract.js'
+import { postgresSqlRunner } from './postgres-sql-runner.js'
 import { PostgresDestination } from './postgres-destination.js'
 import { postgresDestinationOptions } from './postgres-destination-options.js'
 import { PostgresSource } from './postgres-source.js'
@@ -21,4 +22,5 @@ export const postgresConnector: Connector = {
   destinationOptions: postgresDestinationOptions,
   createSource: (conn, options) => new PostgresSource(conn, options),
   createDestination: (conn, options) => new PostgresDestination(conn, options),
+  createSqlRunner: (conn) => postgresSqlRunner(conn),
 }

@@ -1,4 +1,5 @@
 import type { Connector } from '../../data/connector-contract.js'
+import { sqliteSqlRunner } from './sqlite-sql-runner.js'
 import { sqliteConnectionOptions } from './sqlite-connection-options.js'
 import { SqliteDestination } from './sqlite-destination.js'
 import { sqliteDestinationOptions } from './sqlite-destination-options.js'
@@ -23,4 +24,5 @@ export const sqliteConnector = {
   destinationOptions: sqliteDestinationOptions,
   createSource: (conn, options) => new SqliteSource(conn, options),
   createDestination: (conn, options) => new SqliteDestination(conn, options),
+  createSqlRunner: (conn) => sqliteSqlRunner(conn),
 } satisfies Connector & { connectionOptions: unknown }

@@ -2,13 +2,12 @@ import { z } from 'zod'
 import { durationSchema, timeoutSchema } from './duration-schema.js'
 import { retriesSchema } from './retry-schema.js'
 import { taskParamsSchema } from './param-schema.js'
+import { checkSchema } from './check-schema.js'
 
 export const TASK_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/
 
-export const checkSchema = z.looseObject({
-  name: z.string().optional(),
-  severity: z.enum(['error', 'warn']).optional(),
-})
+/** Re-exported for the task schemas that list checks. */
+export { checkSchema }
 
 /** Keys every task type accepts. */
 export const taskCommonShape = {

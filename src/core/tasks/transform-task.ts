@@ -1,18 +1,35 @@
 import { z } from 'zod'
+import { COLUMN_TYPES, errorPolicySchema } from '../spec/io-schema.js'
 import { taskCommonShape } from '../spec/task-common-schema.js'
+import { transformOpsSchema } from '../spec/transform-op-schema.js'
 import type { TaskType } from './task-type.js'
 
 export const transformTask = {
   type: 'transform',
-  summary: 'a TS module maps batches of rows into a new dataset',
+  summary: 'built-in ops (DuckDB) or a TS module map the input dataset into a new one',
   producesData: true,
   readsInput: true,
   schema: z.strictObject({
     type: z.literal('transform'),
     ...taskCommonShape,
-    module: z.string().min(1),
-    export: z.string().optional(),
+    ops: transformOpsSchema
+      .optional()
+      .describe('Declarative ops applied in order (select, filter, derive, dedupe, impute, …).'),
+    module: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A TS/JS module exporting map(row, ctx), transform(batch, ctx) or a generator.'),
+    export: z.string().optional().describe('The function to call. Default map, then transform.'),
     input: z.string().optional(),
     batch_size: z.number().int().min(1).optional(),
+    columns: z
+      .record(z.string(), z.enum(COLUMN_TYPES))
+      .optional()
+      .describe('Declared output columns of a module (otherwise inferred from its rows).'),
+    on_error: errorPolicySchema
+      .optional()
+      .describe('A record the function throws on: fail (default), skip, or quarantine it.'),
+    max_bad_rows: z.number().int().min(0).optional(),
   }),
 } as const satisfies TaskType

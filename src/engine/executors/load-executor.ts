@@ -1,10 +1,11 @@
-import { SluiceError } from '../../core/sluice-error.js'
 import type { PipelineSpec, TaskSpecOf } from '../../core/spec/pipeline-spec.js'
 import type { WriteContext, WriteResult } from '../../data/connector-contract.js'
 import type { DataPlane } from '../data-plane.js'
 import type { TaskExecutor } from '../task-context.js'
 import { countRows } from './count-rows.js'
 import { openDestination } from './open-connector-io.js'
+import { inputDatasetId, upstreamRelations } from './input-dataset.js'
+import { runTaskChecks } from './run-task-checks.js'
 import { destinationRejects, quarantineRejects } from './quarantine-rejects.js'
 
 interface DatasetOutputs {
@@ -22,22 +23,20 @@ export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor
     type: 'load',
     async execute(ctx) {
       const task = ctx.task as TaskSpecOf<'load'>
-      const producers = Object.entries(ctx.upstream).filter(
-        ([, o]) => (o as DatasetOutputs | undefined)?.dataset !== undefined,
-      )
-      const inputId = task.input ?? (producers.length === 1 ? producers[0]![0] : undefined)
-      if (inputId === undefined) {
-        throw new SluiceError(
-          'E_INPUT_INVALID',
-          `load ${ctx.taskId} has no upstream dataset to read`,
-          {
-            retryable: false,
-            hint: 'depend on an extract, sql or transform task (and name it with input: when there are several)',
-          },
-        )
-      }
+      const inputId = inputDatasetId(ctx, task.input)
       const upstream = ctx.upstream[inputId] as DatasetOutputs | undefined
       const datasets = await plane.datasets()
+      // inline checks on a load gate it: they run over its input before anything is written
+      if (task.checks !== undefined && task.checks.length > 0) {
+        const relations = upstreamRelations(ctx, datasets)
+        await runTaskChecks(
+          ctx,
+          plane,
+          task.checks,
+          { sql: datasets.sqlRef(ctx.runId, inputId), relations },
+          `dataset ${inputId} before loading it`,
+        )
+      }
       const { schema } = await datasets.describe(ctx.runId, inputId)
       const dest = openDestination(plane.registry, spec, task.destination, ctx.baseDir)
       const policy = task.destination.on_error

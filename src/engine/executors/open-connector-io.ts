@@ -9,7 +9,7 @@ type IoSpec = { readonly connection?: string; readonly path?: string } & Readonl
 >
 
 /** The connection a source or destination names (files without one get a `file:` connection at baseDir). */
-function connectionFor(
+export function connectionFor(
   spec: PipelineSpec,
   io: IoSpec,
   baseDir: string,

@@ -752,7 +752,7 @@ export class SqlStateStore implements StateStore {
     args.push(Math.max(1, Math.min(filter.limit ?? 1000, 100_000)))
     const { rows } = await this.db.query<Row>(
       `SELECT * FROM check_results${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY at DESC, id DESC LIMIT ?`,
+        ORDER BY ${filter.runId === undefined ? 'at DESC, id DESC' : 'id'} LIMIT ?`,
       args,
     )
     return rows.map((r) => ({

@@ -1,0 +1,109 @@
+// Transform throughput (npm run bench:transform). On N generated rows (BENCH_TRANSFORM_ROWS,
+// default 10,000,000; 5 columns) stored as a Parquet dataset, times three transform tasks run by
+// the engine, each beside a reference measured in the same process:
+//   1. a `sql` filter + aggregate            vs the same query in DuckDB directly (COPY to Parquet)
+//   2. built-in ops: filter + derive         vs the equivalent SELECT in DuckDB directly
+//   3. a TS row-mode `map` (worker thread)   vs the same function in a plain loop in this thread
+//      over the same DuckDB batches (no worker, nothing written)
+// Targets (issue 5): sql ≥ 5M rows/s, TS map ≥ 500k rows/s. Task times come from the state store
+// (attempt durations), so the input extract is not counted.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { compilePipeline } from '../src/definition/compile-pipeline.js'
+import { loadPipelineText } from '../src/definition/load-pipeline.js'
+import { quoteLiteral } from '../src/data/duckdb/quote-literal.js'
+import { DataPlane } from '../src/engine/data-plane.js'
+import { runPipeline } from '../src/engine/run-pipeline.js'
+import { SqliteStateStore } from '../src/state/sqlite/sqlite-state-store.js'
+import { map } from './fixtures/double-map.js'
+
+const ROWS = Number(process.env.BENCH_TRANSFORM_ROWS ?? 10_000_000)
+const SQL_AGG =
+  'SELECT category, count(*) AS n, sum(amount) AS total, avg(qty) AS avg_qty FROM input WHERE qty > 5 GROUP BY category'
+const OPS_SQL = 'SELECT *, amount * qty AS total, amount > 50000 AS big FROM input WHERE qty > 5'
+
+const rate = (rows: number, ms: number): string =>
+  `${(rows / (ms / 1000) / 1e6).toFixed(2)} M rows/s`.padStart(16)
+
+async function main(): Promise<void> {
+  const ws = await mkdtemp(join(tmpdir(), 'sluice-bench-transform-'))
+  const input = join(ws, 'input.parquet')
+  const plane = new DataPlane(ws)
+  const store = await SqliteStateStore.open({ path: join(ws, 'state.db') })
+  try {
+    const engine = await plane.engine()
+    await engine.run(
+      `COPY (SELECT range AS id, 'name_' || (range % 100000) AS name, (hash(range) % 10000000) / 100.0 AS amount,
+              1 + range % 9 AS qty, ['alpha','beta','gamma','delta','epsilon'][1 + range % 5] AS category
+         FROM range(${ROWS})) TO ${quoteLiteral(input)} (FORMAT parquet)`,
+    )
+    const yaml = `name: bench_transform
+max_parallel: 1
+tasks:
+  input: { type: extract, source: { path: ${input} } }
+  sql_agg: { type: sql, depends_on: [input], sql: "${SQL_AGG}" }
+  ops_chain:
+    type: transform
+    depends_on: [sql_agg, input]
+    input: input
+    ops: [{ filter: "qty > 5" }, { derive: { total: "amount * qty", big: "amount > 50000" } }]
+  ts_map:
+    type: transform
+    depends_on: [ops_chain, input]
+    input: input
+    module: ${join(import.meta.dirname, 'fixtures', 'double-map.ts')}
+`
+    const runId = 'bench-transform'
+    const compiled = compilePipeline(loadPipelineText(yaml, { run: { runId } }))
+    const result = await runPipeline(compiled, { store, runId, dataPlane: plane })
+    if (result.state !== 'SUCCESS') throw new Error(JSON.stringify(result.tasks, null, 2))
+    const took = new Map(
+      (await store.listTasks(runId)).map((t) => [t.taskId, t.attempts.at(-1)?.durationMs ?? NaN]),
+    )
+
+    const datasets = await plane.datasets()
+    const ref = datasets.sqlRef(runId, 'input')
+    const timed = async (f: () => Promise<void>): Promise<number> => {
+      const t0 = performance.now()
+      await f()
+      return performance.now() - t0
+    }
+    const copy = (sql: string, name: string) =>
+      engine.run(
+        `COPY (WITH input AS (SELECT * FROM ${ref}) ${sql}) TO ${quoteLiteral(join(ws, name))} (FORMAT parquet)`,
+      )
+    const duckAgg = await timed(() => copy(SQL_AGG, 'ref-agg.parquet'))
+    const duckOps = await timed(() => copy(OPS_SQL, 'ref-ops.parquet'))
+    const jsLoop = await timed(async () => {
+      let n = 0
+      for await (const batch of datasets.read(runId, 'input')) {
+        const names = batch.schema.columns.map((c) => c.name)
+        for (const values of batch.rows) {
+          const row: Record<string, unknown> = {}
+          for (let i = 0; i < names.length; i++) row[names[i]!] = values[i]
+          if (map(row).total !== undefined) n++
+        }
+      }
+      if (n !== ROWS) throw new Error(`loop saw ${n} rows`)
+    })
+
+    const line = (what: string, ms: number, refWhat: string, refMs: number): void =>
+      console.log(
+        `${what.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(6)} s ${rate(ROWS, ms)}   | ${refWhat.padEnd(30)} ${(refMs / 1000).toFixed(2).padStart(6)} s ${rate(ROWS, refMs)}`,
+      )
+    console.log(
+      `transform bench: ${ROWS.toLocaleString('en')} rows × 5 columns, ${cpus().length} cores, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+    )
+    line('sql filter + aggregate (task)', took.get('sql_agg')!, 'DuckDB directly', duckAgg)
+    line('ops filter + derive (task)', took.get('ops_chain')!, 'DuckDB directly', duckOps)
+    line('TS row map, worker (task)', took.get('ts_map')!, 'plain JS loop in-process', jsLoop)
+  } finally {
+    await store.close()
+    await plane.close()
+    await rm(ws, { recursive: true, force: true })
+  }
+}
+
+await main()

@@ -1,0 +1,118 @@
+import { relative, resolve } from 'node:path'
+import { parseDuration } from '../../core/duration.js'
+import type { PipelineSpec, TaskSpecOf } from '../../core/spec/pipeline-spec.js'
+import type { TableSchema } from '../../data/column-type.js'
+import type { RejectedRecord } from '../../data/connector-contract.js'
+import { DEFAULT_BATCH_ROWS } from '../../data/row-batch.js'
+import { parseColumnType } from '../../data/types/parse-column-type.js'
+import { runCodeTransform } from '../../transforms/code/run-code-transform.js'
+import { compileOps } from '../../transforms/ops/compile-ops.js'
+import type { DataPlane } from '../data-plane.js'
+import type { Json, TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
+import { countRows } from './count-rows.js'
+import { datasetOutputs } from './dataset-outputs.js'
+import { inputDatasetId, upstreamDatasets } from './input-dataset.js'
+import { quarantineRejects } from './quarantine-rejects.js'
+
+const DEFAULT_TIMEOUT_MS = 3_600_000
+
+/**
+ * `transform`: the input dataset through built-in `ops:` (compiled to one DuckDB query, no JS row
+ * loop; fitted parameters of scaling and outliers go to the outputs) or a TS `module:` run in a
+ * worker thread with the task's timeout and `resources.memory_mb` as its limits. Records the
+ * function throws on follow `on_error`: quarantined ones are kept as the task's rejects dataset.
+ */
+export function transformExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor {
+  return {
+    type: 'transform',
+    async execute(ctx): Promise<TaskOutcome> {
+      const task = ctx.task as TaskSpecOf<'transform'>
+      const inputId = inputDatasetId(ctx, task.input)
+      return task.ops !== undefined
+        ? runOps(ctx, plane, task, inputId)
+        : runModule(ctx, plane, spec, task, inputId)
+    },
+  }
+}
+
+async function runOps(
+  ctx: TaskContext,
+  plane: DataPlane,
+  task: TaskSpecOf<'transform'>,
+  inputId: string,
+): Promise<TaskOutcome> {
+  const datasets = await plane.datasets()
+  const relation = async (id: string) => ({
+    sql: datasets.sqlRef(ctx.runId, id),
+    columns: (await datasets.describe(ctx.runId, id)).schema.columns.map((c) => c.name),
+  })
+  const relations: Record<string, { sql: string; columns: string[] }> = {}
+  for (const id of upstreamDatasets(ctx)) relations[id] = await relation(id)
+  const compiled = compileOps(task.ops ?? [], relations[inputId]!, relations)
+  const info = await datasets.writeQuery(ctx.runId, ctx.taskId, compiled.sql)
+  ctx.metric('rows_in', (await datasets.describe(ctx.runId, inputId)).rowCount)
+  ctx.metric('rows_out', info.rowCount)
+  const outputs: { [key: string]: Json } = datasetOutputs(info)
+  if (compiled.fitted.length > 0) {
+    const engine = await plane.engine()
+    const fitted: { [key: string]: Json } = {}
+    for (const f of compiled.fitted) {
+      const { rows } = await engine.all(f.sql)
+      const v = rows[0]?.[0]
+      fitted[f.name] = typeof v === 'string' ? (JSON.parse(v) as Json) : null
+    }
+    outputs.fitted = fitted
+  }
+  return { outputs }
+}
+
+async function runModule(
+  ctx: TaskContext,
+  plane: DataPlane,
+  spec: PipelineSpec,
+  task: TaskSpecOf<'transform'>,
+  inputId: string,
+): Promise<TaskOutcome> {
+  const datasets = await plane.datasets()
+  const module = resolve(ctx.baseDir, task.module!)
+  const schema: TableSchema | undefined = task.columns && {
+    columns: Object.entries(task.columns).map(([name, type]) => ({
+      name,
+      type: parseColumnType(type),
+      nullable: true,
+    })),
+  }
+  const timeout = task.timeout ?? spec.defaults?.timeout
+  const run = runCodeTransform({
+    module,
+    ...(task.export !== undefined && { exportName: task.export }),
+    ...(schema && { schema }),
+    input: countRows(
+      datasets.read(ctx.runId, inputId, task.batch_size ?? DEFAULT_BATCH_ROWS),
+      (n) => ctx.metric('rows_in', n),
+    ),
+    onError: task.on_error ?? 'fail',
+    ...(task.max_bad_rows !== undefined && { maxBadRows: task.max_bad_rows }),
+    timeoutMs:
+      timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(timeout) ?? DEFAULT_TIMEOUT_MS),
+    ...(task.resources?.memory_mb !== undefined && { memoryMb: task.resources.memory_mb }),
+    signal: ctx.signal,
+    ctx: { params: ctx.params, taskId: ctx.taskId, runId: ctx.runId },
+    log: (t) => ctx.log(t),
+  })
+  const info = await datasets.write(ctx.runId, ctx.taskId, run.batches, schema)
+  ctx.metric('rows_out', info.rowCount)
+  const file = relative(ctx.baseDir, module) || module
+  const rejects: RejectedRecord[] = run
+    .rejects()
+    .map((r) => ({ file, line: r.row, reason: r.reason, raw: r.raw }))
+  if (rejects.length > 0 && task.on_error === 'skip')
+    ctx.log(`skipped ${rejects.length} record(s) the transform threw on`, 'stderr')
+  return {
+    outputs: {
+      ...datasetOutputs(info),
+      ...(await quarantineRejects(ctx, plane, task.on_error === 'quarantine' ? rejects : [])),
+      ...(rejects.length > 0 && { rejected: rejects.length }),
+    },
+  }
+}
