@@ -61,14 +61,19 @@ function build(io: CliIo): Command {
 
   program
     .command('plan')
-    .description('show execution batches, the critical path and slack')
+    .description(
+      'show execution batches, the critical path, slack, and the schema changes tasks would cause',
+    )
     .argument('<file>', 'pipeline file')
     .addOption(paramOpt())
     .addOption(selectOpt())
     .addOption(excludeOpt())
     .option('--max-parallel <n>', 'cap on tasks per batch', positiveInt)
+    .option('--schema', 'also read extract sources for the schema diff')
     .option('--json', 'machine-readable output')
-    .action((file: string, opts: PlanCommandOptions) => planCommand(io, file, opts))
+    .action((file: string, opts: PlanCommandOptions) =>
+      planCommand(io, file, { ...opts, workspace: ctx.workspace() }),
+    )
 
   program
     .command('graph')

@@ -139,6 +139,10 @@ export const ERROR_CODES = {
     retryable: false,
     summary: 'a transform worker thread ran out of its memory limit and was terminated',
   },
+  E_CONTRACT_VIOLATION: {
+    retryable: false,
+    summary: "a task's output broke its schema contract under policy freeze or evolve",
+  },
   E_CHECK_FAILED: {
     retryable: false,
     summary: 'a quality check of severity error failed; downstream tasks do not run',

@@ -12,6 +12,7 @@ import { builtinExecutors } from './executors/builtin-executors.js'
 import { checkExecutor } from './executors/check-executor.js'
 import { extractExecutor } from './executors/extract-executor.js'
 import { transformExecutor } from './executors/transform-executor.js'
+import { withContract } from './executors/with-contract.js'
 import { withInlineChecks } from './executors/with-inline-checks.js'
 import { loadExecutor } from './executors/load-executor.js'
 import { sqlExecutor } from './executors/sql-executor.js'
@@ -62,6 +63,11 @@ export interface RunResult {
   readonly error?: { readonly code: string; readonly message: string }
 }
 
+/** A task that writes a dataset: its contract is enforced first, then its inline checks run. */
+function dataTask(executor: TaskExecutor, plane: DataPlane): TaskExecutor {
+  return withInlineChecks(withContract(executor, plane), plane)
+}
+
 /**
  * Runs (or resumes) a validated pipeline durably: every transition is written to the store
  * before it takes effect, so a killed process can be resumed where it stopped.
@@ -78,16 +84,10 @@ export async function runPipeline(
     executors: {
       ...builtinExecutors,
       ...(options.dataPlane && {
-        extract: withInlineChecks(
-          extractExecutor(pipeline.spec, options.dataPlane),
-          options.dataPlane,
-        ),
+        extract: dataTask(extractExecutor(pipeline.spec, options.dataPlane), options.dataPlane),
         load: loadExecutor(pipeline.spec, options.dataPlane),
-        sql: withInlineChecks(sqlExecutor(options.dataPlane, pipeline.spec), options.dataPlane),
-        transform: withInlineChecks(
-          transformExecutor(pipeline.spec, options.dataPlane),
-          options.dataPlane,
-        ),
+        sql: dataTask(sqlExecutor(options.dataPlane, pipeline.spec), options.dataPlane),
+        transform: dataTask(transformExecutor(pipeline.spec, options.dataPlane), options.dataPlane),
         check: checkExecutor(options.dataPlane),
       }),
       ...options.executors,

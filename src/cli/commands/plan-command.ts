@@ -1,4 +1,4 @@
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { formatDuration } from '../../core/duration.js'
 import { planLoaded } from '../../definition/plan-loaded.js'
 import type { CliIo } from '../cli-io.js'
@@ -11,6 +11,10 @@ export interface PlanCommandOptions {
   readonly exclude?: string[]
   readonly maxParallel?: number
   readonly json?: boolean
+  /** Also probe extract sources for their schema (reads headers and table definitions). */
+  readonly schema?: boolean
+  /** Where earlier datasets are (for the schema diff). */
+  readonly workspace?: string
 }
 
 /** `sluice plan FILE`: execution levels, critical path and slack. */
@@ -28,8 +32,23 @@ export async function planCommand(
     exclude: opts.exclude ?? [],
     ...(opts.maxParallel !== undefined && { maxParallel: opts.maxParallel }),
   })
+  const spec = loaded.spec
+  const contracts = Object.values(spec.tasks).some(
+    (t) => (t as { contract?: unknown }).contract !== undefined,
+  )
+  const schemaChanges =
+    (contracts || opts.schema) && opts.workspace !== undefined
+      ? await import('../../engine/plan-schema-changes.js').then((m) =>
+          m.planSchemaChanges(
+            spec,
+            opts.workspace!,
+            dirname(resolve(io.cwd, file)),
+            opts.schema === true,
+          ),
+        )
+      : []
   if (opts.json) {
-    io.out(JSON.stringify(plan, null, 2))
+    io.out(JSON.stringify({ ...plan, schemaChanges }, null, 2))
     return
   }
   const byId = new Map(plan.tasks.map((t) => [t.id, t]))
@@ -56,4 +75,11 @@ export async function planCommand(
   }
   if (plan.estimatedDurationMs !== undefined)
     io.out(`estimated duration: ${formatDuration(plan.estimatedDurationMs)}`)
+  if (schemaChanges.length > 0) {
+    io.out('schema changes against the last kept run of each task:')
+    for (const c of schemaChanges) {
+      io.out(`  ${c.task} (${c.basis}${c.since ? `, since ${c.since}` : ''}):`)
+      for (const line of c.diff.split('\n')) io.out(`    ${line}`)
+    }
+  }
 }

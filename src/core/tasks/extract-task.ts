@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { destinationSchema, sourceSchema } from '../spec/io-schema.js'
+import { contractSchema } from '../spec/contract-schema.js'
 import { taskCommonShape } from '../spec/task-common-schema.js'
 import type { TaskType } from './task-type.js'
 
@@ -11,6 +12,9 @@ export const extractTask = {
   schema: z.strictObject({
     type: z.literal('extract'),
     ...taskCommonShape,
+    contract: contractSchema
+      .optional()
+      .describe('The output schema this task promises, and what a violation does.'),
     source: sourceSchema,
     destination: destinationSchema.optional().describe('Copy straight here without staging.'),
   }),

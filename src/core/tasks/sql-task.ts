@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { contractSchema } from '../spec/contract-schema.js'
 import { taskCommonShape } from '../spec/task-common-schema.js'
 import type { TaskType } from './task-type.js'
 
@@ -10,6 +11,9 @@ export const sqlTask = {
   schema: z.strictObject({
     type: z.literal('sql'),
     ...taskCommonShape,
+    contract: contractSchema
+      .optional()
+      .describe('The output schema this task promises, and what a violation does.'),
     sql: z
       .string()
       .min(1)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { COLUMN_TYPES, errorPolicySchema } from '../spec/io-schema.js'
+import { contractSchema } from '../spec/contract-schema.js'
 import { taskCommonShape } from '../spec/task-common-schema.js'
 import { transformOpsSchema } from '../spec/transform-op-schema.js'
 import type { TaskType } from './task-type.js'
@@ -12,6 +13,9 @@ export const transformTask = {
   schema: z.strictObject({
     type: z.literal('transform'),
     ...taskCommonShape,
+    contract: contractSchema
+      .optional()
+      .describe('The output schema this task promises, and what a violation does.'),
     ops: transformOpsSchema
       .optional()
       .describe('Declarative ops applied in order (select, filter, derive, dedupe, impute, …).'),

@@ -212,3 +212,65 @@ tasks:
     expect(Date.now() - started).toBeLessThan(60_000)
   }, 90_000)
 })
+
+describe('schema contracts', () => {
+  const pipeline = (policy: string, columns: string) => `name: contract_${policy}
+tasks:
+  items:
+    type: extract
+    source: { path: items.csv }
+    contract:
+      policy: ${policy}
+      columns: ${columns}
+`
+  // items.csv: id 1..10000, qty NULL when (id-1) % 7 == 0, else (id-1) % 50
+  let nulls = 0
+  let over40 = 0
+  for (let i = 0; i < 10_000; i++) {
+    if (i % 7 === 0) nulls++
+    else if (i % 50 > 40) over40++
+  }
+
+  it('freeze: a NULL in a NOT NULL column fails the task with counts', async () => {
+    const r = await run(pipeline('freeze', '{ id: int64, qty: { type: int32, nullable: false } }'))
+    expect(r.tasks.items?.error?.code).toBe('E_CONTRACT_VIOLATION')
+    expect(r.tasks.items?.error?.message).toContain(`${nulls} of 10000 rows: qty NULL`)
+  })
+
+  it('discard_row drops the rows that break it and keeps them as rejects with the reason', async () => {
+    const r = await run(
+      pipeline('discard_row', '{ id: int64, qty: { type: int32, nullable: false, max: 40 } }'),
+    )
+    expect(r.state, JSON.stringify(r.tasks)).toBe('SUCCESS')
+    const out = outputs(r, 'items')
+    expect(out.rows).toBe(10_000 - nulls - over40)
+    expect(out.rejected).toBe(nulls + over40)
+    expect(out.schema).toEqual(['id int64', 'qty int32'])
+    const plane = new DataPlane(ws)
+    try {
+      const ds = await plane.datasets()
+      const first: (readonly unknown[])[] = []
+      for await (const b of ds.read(r.runId, 'items.rejects')) first.push(...b.rows.slice(0, 2))
+      expect(first[0]).toEqual(['contract', 1n, 'qty: NULL', '{"id":1,"qty":null}'])
+    } finally {
+      await plane.close()
+    }
+  })
+
+  it('discard_value sets breaking values to NULL; a new column is dropped', async () => {
+    const r = await run(pipeline('discard_value', '{ id: int64, qty: { type: int32, max: 40 } }'))
+    expect(r.state).toBe('SUCCESS')
+    expect(outputs(r, 'items').rows).toBe(10_000)
+    const r2 = await run(pipeline('discard_value', '{ id: int64 }'))
+    expect(outputs(r2, 'items').schema).toEqual(['id int64'])
+    expect(outputs(r2, 'items').contract).toEqual(['qty: new column dropped'])
+  })
+
+  it('evolve keeps a new column and a wider type, and fails on a constraint', async () => {
+    const r = await run(pipeline('evolve', '{ id: int32 }'))
+    expect(r.state).toBe('SUCCESS')
+    expect(outputs(r, 'items').schema).toEqual(['id int32', 'qty int64'])
+    const bad = await run(pipeline('evolve', '{ id: { type: int64, min: 2 } }'))
+    expect(bad.tasks.items?.error?.message).toContain('1 of 10000 rows: id below 2')
+  })
+})
