@@ -243,11 +243,14 @@ function checkTaskIo(
   ) {
     add('error', 'E_SCHEMA_REQUIRED', 'a sql task needs exactly one of sql: or file:', base)
   }
-  if (task.type === 'transform' && (task.ops === undefined) === (task.module === undefined))
+  if (
+    task.type === 'transform' &&
+    [task.ops, task.module, task.map, task.transform].filter((x) => x !== undefined).length !== 1
+  )
     add(
       'error',
       'E_SCHEMA_REQUIRED',
-      'a transform task needs exactly one of ops: (built-in ops) or module: (TS code)',
+      'a transform task needs exactly one of ops: (built-in ops), module: (TS code) or, in a TS pipeline, map / transform (a function)',
       base,
     )
   const dest = task.type === 'load' || task.type === 'extract' ? task.destination : undefined

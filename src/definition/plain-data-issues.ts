@@ -3,9 +3,15 @@ import { pathToString, type PathSegment } from './position-map.js'
 
 const MAX_DEPTH = 100
 
+/** The one place a spec built in code may hold a function: `tasks.<id>.map | transform`. */
+function isInlineTransform(path: readonly PathSegment[]): boolean {
+  return path.length === 3 && path[0] === 'tasks' && (path[2] === 'map' || path[2] === 'transform')
+}
+
 /**
  * A spec built in code must be plain JSON-like data: no cycles, BigInts, functions, symbols or
- * class instances, and not nested absurdly deep. Returns one issue per problem (at most 20).
+ * class instances, and not nested absurdly deep; the exception is a transform task's inline
+ * `map` / `transform` function (TS pipelines pass code directly). Returns one issue per problem (at most 20).
  */
 export function plainDataIssues(value: unknown, file: string): ValidationIssue[] {
   const issues: ValidationIssue[] = []
@@ -23,6 +29,7 @@ export function plainDataIssues(value: unknown, file: string): ValidationIssue[]
   const walk = (v: unknown, path: PathSegment[]): void => {
     if (issues.length >= 20) return
     const t = typeof v
+    if (t === 'function' && isInlineTransform(path)) return
     if (t === 'bigint' || t === 'function' || t === 'symbol') {
       add(
         path,

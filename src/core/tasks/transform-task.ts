@@ -25,6 +25,18 @@ export const transformTask = {
       .optional()
       .describe('A TS/JS module exporting map(row, ctx), transform(batch, ctx) or a generator.'),
     export: z.string().optional().describe('The function to call. Default map, then transform.'),
+    map: z
+      .custom<(row: never, ctx: never) => unknown>((v) => typeof v === 'function', {
+        message: 'map must be a function (row, ctx) => row | null | row[]',
+      })
+      .optional()
+      .describe('TS pipelines only: a row function run in-process (no worker isolation).'),
+    transform: z
+      .custom<(rows: never, ctx: never) => unknown>((v) => typeof v === 'function', {
+        message: 'transform must be a function (rows, ctx) => rows, or an async generator',
+      })
+      .optional()
+      .describe('TS pipelines only: a batch or streaming function run in-process.'),
     input: z.string().optional(),
     batch_size: z.number().int().min(1).optional(),
     columns: z

@@ -5,6 +5,7 @@ import type { TableSchema } from '../../data/column-type.js'
 import type { RejectedRecord } from '../../data/connector-contract.js'
 import { DEFAULT_BATCH_ROWS } from '../../data/row-batch.js'
 import { parseColumnType } from '../../data/types/parse-column-type.js'
+import type { InlineTransform } from '../../transforms/code/code-transform-options.js'
 import { runCodeTransform } from '../../transforms/code/run-code-transform.js'
 import { compileOps } from '../../transforms/ops/compile-ops.js'
 import type { DataPlane } from '../data-plane.js'
@@ -18,8 +19,9 @@ const DEFAULT_TIMEOUT_MS = 3_600_000
 
 /**
  * `transform`: the input dataset through built-in `ops:` (compiled to one DuckDB query, no JS row
- * loop; fitted parameters of scaling and outliers go to the outputs) or a TS `module:` run in a
- * worker thread with the task's timeout and `resources.memory_mb` as its limits. Records the
+ * loop; fitted parameters of scaling and outliers go to the outputs), a TS `module:` run in a
+ * worker thread with the task's timeout and `resources.memory_mb` as its limits, or (TS
+ * pipelines) a `map` / `transform` function passed directly, run in-process. Records the
  * function throws on follow `on_error`: quarantined ones are kept as the task's rejects dataset.
  */
 export function transformExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor {
@@ -74,7 +76,14 @@ async function runModule(
   inputId: string,
 ): Promise<TaskOutcome> {
   const datasets = await plane.datasets()
-  const module = resolve(ctx.baseDir, task.module!)
+  const inline =
+    task.map !== undefined || task.transform !== undefined
+      ? {
+          ...(task.map && { map: task.map as InlineTransform['map'] }),
+          ...(task.transform && { transform: task.transform as InlineTransform['transform'] }),
+        }
+      : undefined
+  const module = inline ? undefined : resolve(ctx.baseDir, task.module!)
   const schema: TableSchema | undefined = task.columns && {
     columns: Object.entries(task.columns).map(([name, type]) => ({
       name,
@@ -84,7 +93,7 @@ async function runModule(
   }
   const timeout = task.timeout ?? spec.defaults?.timeout
   const run = runCodeTransform({
-    module,
+    ...(inline ? { inline } : { module: module! }),
     ...(task.export !== undefined && { exportName: task.export }),
     ...(schema && { schema }),
     input: countRows(
@@ -102,7 +111,7 @@ async function runModule(
   })
   const info = await datasets.write(ctx.runId, ctx.taskId, run.batches, schema)
   ctx.metric('rows_out', info.rowCount)
-  const file = relative(ctx.baseDir, module) || module
+  const file = module === undefined ? `task ${ctx.taskId}` : relative(ctx.baseDir, module) || module
   const rejects: RejectedRecord[] = run
     .rejects()
     .map((r) => ({ file, line: r.row, reason: r.reason, raw: r.raw }))
