@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path'
 import { parseDuration } from '../../core/duration.js'
+import { SluiceError } from '../../core/sluice-error.js'
 import type { PipelineSpec, TaskSpecOf } from '../../core/spec/pipeline-spec.js'
 import type { TableSchema } from '../../data/column-type.js'
 import type { RejectedRecord } from '../../data/connector-contract.js'
@@ -51,7 +52,11 @@ async function runOps(
   const relations: Record<string, { sql: string; columns: string[] }> = {}
   for (const id of upstreamDatasets(ctx)) relations[id] = await relation(id)
   const compiled = compileOps(task.ops ?? [], relations[inputId]!, relations)
-  const info = await datasets.writeQuery(ctx.runId, ctx.taskId, compiled.sql)
+  const info = await datasets
+    .writeQuery(ctx.runId, ctx.taskId, compiled.sql)
+    .catch((e: unknown) => {
+      throw opsError(e, ctx.taskId)
+    })
   ctx.metric('rows_in', (await datasets.describe(ctx.runId, inputId)).rowCount)
   ctx.metric('rows_out', info.rowCount)
   const outputs: { [key: string]: Json } = datasetOutputs(info)
@@ -124,4 +129,21 @@ async function runModule(
       ...(rejects.length > 0 && { rejected: rejects.length }),
     },
   }
+}
+
+/** A DuckDB error while running compiled ops: usually a SQL expression of filter, derive or order_by. */
+function opsError(e: unknown, taskId: string): unknown {
+  if (e instanceof SluiceError || !(e instanceof Error)) return e
+  const first = e.message.split('\n')[0] ?? e.message
+  const transient = /^(IO|Out of Memory|Interrupt) Error/.test(first)
+  return new SluiceError(
+    transient ? 'E_TASK_FAILED' : 'E_SQL',
+    `ops of ${taskId} failed in DuckDB: ${first}`,
+    {
+      task: taskId,
+      retryable: transient,
+      hint: 'the SQL expressions of filter, derive and order_by run as written: check their column names and syntax',
+      cause: e,
+    },
+  )
 }

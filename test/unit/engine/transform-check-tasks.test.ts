@@ -76,6 +76,20 @@ tasks:
   })
 })
 
+describe('transform ops: SQL expression errors', () => {
+  it('a bad column inside a filter expression is E_SQL naming the task and the op expressions', async () => {
+    const r = await run(`name: ops_sql
+tasks:
+  items: { type: extract, source: { path: items.csv } }
+  clean: { type: transform, depends_on: [items], ops: [{ filter: "qtty > 1" }] }
+`)
+    expect(r.tasks.clean?.error?.code).toBe('E_SQL')
+    expect(r.tasks.clean?.error?.message).toMatch(
+      /^ops of clean failed in DuckDB: Binder Error: .*qtty/,
+    )
+  })
+})
+
 describe('check tasks and inline checks', () => {
   it('a failing error check fails the task, skips the load after it, and stores counts and samples', async () => {
     const r = await run(`name: gate
