@@ -1,0 +1,5 @@
+export { createApi, type ApiOptions } from './create-api.js'
+export { startServer, type ServerOptions, type RunningServer } from './start-server.js'
+export { errorStatus } from './error-status.js'
+export { isLoopbackHost } from './is-loopback-host.js'
+export type * from './service-control.js'
