@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   E_TIMEOUT_RANGE: { retryable: false, summary: 'a timeout is out of range' },
   E_RETRIES_RANGE: { retryable: false, summary: 'a retry policy is out of range' },
   E_CRON_INVALID: { retryable: false, summary: 'invalid cron expression or time zone' },
+  E_BACKFILL_RANGE: {
+    retryable: false,
+    summary: 'a backfill range is empty, reversed or has too many intervals',
+  },
   E_CONNECTION_UNKNOWN: {
     retryable: false,
     summary: 'a task names a connection that is not defined',
@@ -151,6 +155,14 @@ export const ERROR_CODES = {
     retryable: false,
     summary: 'a quality check could not run: DuckDB rejected its SQL',
   },
+  // HTTP API (sluice serve)
+  E_PIPELINE_UNKNOWN: { retryable: false, summary: 'no pipeline with that name is loaded' },
+  E_BAD_REQUEST: {
+    retryable: false,
+    summary: 'an API request has malformed JSON or invalid fields',
+  },
+  E_AUTH: { retryable: false, summary: 'an API call lacks the right bearer token' },
+  E_ROUTE_UNKNOWN: { retryable: false, summary: 'no API route matches the method and path' },
   E_INTERNAL: { retryable: false, summary: 'a bug in sluice; please report it' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>
 
