@@ -35,6 +35,10 @@ export interface NewRun {
   readonly file?: string
   /** Defaults to now. */
   readonly at?: Date
+  /** Groups the runs of one backfill (`sluice runs --group`). */
+  readonly groupId?: string
+  /** The due instant of the schedule fire (or backfill interval end) the run is for. */
+  readonly scheduledFor?: Date
 }
 
 /** Timestamps in records are ISO-8601 strings (UTC, milliseconds). */
@@ -55,11 +59,18 @@ export interface RunRecord {
   readonly startedAt: string | null
   readonly finishedAt: string | null
   readonly error: ErrorInfo | null
+  /** The backfill group, if any. */
+  readonly groupId: string | null
+  /** The due instant of the schedule fire the run is for, if any. */
+  readonly scheduledFor: string | null
 }
 
 export interface RunFilter {
   readonly pipeline?: string
   readonly state?: RunState
+  readonly groupId?: string
+  /** Runs created for this due instant (exact match). */
+  readonly scheduledFor?: Date
   /** Default 100. */
   readonly limit?: number
 }
@@ -207,4 +218,39 @@ export interface PruneResult {
   readonly checkpoints: number
   readonly events: number
   readonly checks: number
+}
+
+/** A pipeline's runtime schedule switch; absent means enabled as its definition says. */
+export interface ScheduleRecord {
+  readonly pipeline: string
+  readonly paused: boolean
+  /** Why it was paused (kept after a resume until the next pause). */
+  readonly reason: string | null
+  /** When it was last paused or resumed; after a resume, fires are computed from here. */
+  readonly updatedAt: string
+  /** Who paused or resumed it: `cli:alice`, `api`, … */
+  readonly updatedBy: string
+}
+
+/**
+ * What became of one due instant of a schedule. `claimed` is transient: the claimer is creating
+ * the run; `queued` waits for the pipeline's active run to end (overlap: queue).
+ */
+export type FireOutcome = 'claimed' | 'started' | 'skipped' | 'queued' | 'cancelled'
+
+export interface FireRecord {
+  readonly pipeline: string
+  /** ISO instant the fire was due. */
+  readonly dueAt: string
+  readonly runId: string | null
+  readonly outcome: FireOutcome
+  /** When the outcome was last written. */
+  readonly at: string
+}
+
+export interface FireFilter {
+  readonly outcome?: FireOutcome
+  /** Default 100; newest due first unless `oldestFirst`. */
+  readonly limit?: number
+  readonly oldestFirst?: boolean
 }

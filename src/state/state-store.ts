@@ -6,6 +6,9 @@ import type {
   DeadLetterRecord,
   ErrorInfo,
   EventRecord,
+  FireFilter,
+  FireOutcome,
+  FireRecord,
   JsonValue,
   LogRecord,
   LogStream,
@@ -18,6 +21,7 @@ import type {
   PruneResult,
   RunFilter,
   RunRecord,
+  ScheduleRecord,
   TaskRecord,
   TaskTransitionOptions,
 } from './records.js'
@@ -111,6 +115,46 @@ export interface StateStore {
   recordCheckResults(results: readonly NewCheckResult[]): Promise<void>
   /** Check outcomes of a run (in the order they ran), or a pipeline's history, newest first. */
   listCheckResults(filter: CheckResultFilter): Promise<CheckResultRecord[]>
+
+  /**
+   * Claims the fire of `pipeline` due at `dueAt` with `outcome` (usually `claimed`). Exactly one
+   * caller across all processes gets true for a (pipeline, dueAt); everyone else gets false.
+   */
+  claimFire(pipeline: string, dueAt: Date, outcome: FireOutcome, at: Date): Promise<boolean>
+  /**
+   * Compare-and-set on a fire's outcome (e.g. claimed → started with its run id, queued →
+   * started); false when the fire is not in `from` (someone else moved it first).
+   */
+  settleFire(
+    pipeline: string,
+    dueAt: Date,
+    from: FireOutcome,
+    to: FireOutcome,
+    at: Date,
+    runId?: string,
+  ): Promise<boolean>
+  listFires(pipeline: string, filter?: FireFilter): Promise<FireRecord[]>
+  /** Counts of a pipeline's fires by outcome (outcomes with none are absent). */
+  countFires(pipeline: string): Promise<Partial<Record<FireOutcome, number>>>
+
+  getSchedule(pipeline: string): Promise<ScheduleRecord | undefined>
+  /** Pauses or resumes a pipeline's schedule, with an audit event `schedule:pause|resume`. */
+  setSchedulePaused(
+    pipeline: string,
+    paused: boolean,
+    options: { reason?: string; actor: string; at: Date },
+  ): Promise<ScheduleRecord>
+  /** Every pipeline that was ever paused or resumed, by name. */
+  listSchedules(): Promise<ScheduleRecord[]>
+
+  /**
+   * Event-trigger dedupe: true for the first claim of (pipeline, key), false for every repeat.
+   * Attach the run afterwards with `setTriggerRun`.
+   */
+  claimTriggerKey(pipeline: string, key: string, at: Date): Promise<boolean>
+  setTriggerRun(pipeline: string, key: string, runId: string): Promise<void>
+  /** The run started for a trigger key: undefined when never claimed, null when claimed without a run. */
+  getTriggerRun(pipeline: string, key: string): Promise<string | null | undefined>
 
   close(): Promise<void>
 }

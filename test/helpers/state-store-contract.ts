@@ -30,6 +30,9 @@ const TABLES = [
   'dead_letters',
   'events',
   'check_results',
+  'schedules',
+  'schedule_fires',
+  'trigger_keys',
 ]
 
 function newRun(id: string, extra: Partial<NewRun> = {}): NewRun {
@@ -649,6 +652,139 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
         expect((await s.listRuns()).map((r) => r.id).sort()).toEqual(['recent', 'running'])
         expect(await s.getWatermark('orders', 'k')).toBe(1)
         expect(await s.prune(at(500))).toMatchObject({ runs: 0 })
+      })
+    })
+
+    describe('schedules, fires and trigger keys', () => {
+      it("stores a run's backfill group and scheduled instant and filters by them", async () => {
+        const due = new Date('2024-03-02T00:00:00.000Z')
+        const a = await s.createRun(newRun('b1', { groupId: 'g1', scheduledFor: due, at: at(1) }))
+        expect(a).toMatchObject({ groupId: 'g1', scheduledFor: '2024-03-02T00:00:00.000Z' })
+        await s.createRun(newRun('b2', { groupId: 'g1', at: at(2) }))
+        await s.createRun(newRun('b3', { groupId: 'g2', scheduledFor: due, at: at(3) }))
+        const plain = await s.createRun(newRun('p1', { at: at(4) }))
+        expect(plain).toMatchObject({ groupId: null, scheduledFor: null })
+        expect((await s.listRuns({ groupId: 'g1' })).map((r) => r.id)).toEqual(['b2', 'b1'])
+        expect((await s.listRuns({ groupId: 'nope' })).map((r) => r.id)).toEqual([])
+        expect((await s.listRuns({ scheduledFor: due })).map((r) => r.id)).toEqual(['b3', 'b1'])
+        expect((await s.listRuns({ groupId: 'g2', scheduledFor: due })).map((r) => r.id)).toEqual([
+          'b3',
+        ])
+      })
+
+      it('claims a fire exactly once per (pipeline, due instant)', async () => {
+        const due = new Date('2024-03-01T02:00:00.000Z')
+        expect(await s.claimFire('orders', due, 'claimed', at(1))).toBe(true)
+        expect(await s.claimFire('orders', due, 'claimed', at(2))).toBe(false)
+        expect(await s.claimFire('orders', due, 'skipped', at(2))).toBe(false)
+        expect(await s.claimFire('other', due, 'claimed', at(2))).toBe(true)
+        expect(await s.claimFire('orders', at(60), 'skipped', at(3))).toBe(true)
+        expect(await s.listFires('orders')).toEqual([
+          {
+            pipeline: 'orders',
+            dueAt: at(60).toISOString(),
+            runId: null,
+            outcome: 'skipped',
+            at: at(3).toISOString(),
+          },
+          {
+            pipeline: 'orders',
+            dueAt: due.toISOString(),
+            runId: null,
+            outcome: 'claimed',
+            at: at(1).toISOString(),
+          },
+        ])
+      })
+
+      it('concurrent claims from two stores: exactly one wins each fire', async () => {
+        const other = await h.reopen()
+        extra.push(other)
+        const dues = [0, 1, 2, 3, 4].map((i) => new Date(T0.getTime() + i * 60_000))
+        const results = await Promise.all(
+          dues.flatMap((d) => [
+            s.claimFire('orders', d, 'claimed', T0),
+            other.claimFire('orders', d, 'claimed', T0),
+          ]),
+        )
+        expect(results.filter(Boolean)).toHaveLength(5)
+        for (let i = 0; i < 5; i++) expect(results[2 * i]).not.toBe(results[2 * i + 1])
+        expect(await s.listFires('orders')).toHaveLength(5)
+      })
+
+      it('settles a fire by compare-and-set and counts outcomes', async () => {
+        const d1 = at(60)
+        const d2 = at(120)
+        await s.claimFire('orders', d1, 'claimed', at(1))
+        await s.claimFire('orders', d2, 'queued', at(2))
+        expect(await s.settleFire('orders', d1, 'claimed', 'started', at(3), 'r1')).toBe(true)
+        // stale from: nothing changes
+        expect(await s.settleFire('orders', d1, 'claimed', 'skipped', at(4))).toBe(false)
+        expect(await s.settleFire('orders', at(999), 'claimed', 'started', at(4), 'x')).toBe(false)
+        expect(await s.listFires('orders', { outcome: 'queued' })).toEqual([
+          expect.objectContaining({ dueAt: d2.toISOString(), runId: null }),
+        ])
+        expect(await s.settleFire('orders', d2, 'queued', 'started', at(5), 'r2')).toBe(true)
+        const fires = await s.listFires('orders', { oldestFirst: true })
+        expect(fires.map((f) => [f.outcome, f.runId, f.at])).toEqual([
+          ['started', 'r1', at(3).toISOString()],
+          ['started', 'r2', at(5).toISOString()],
+        ])
+        expect((await s.listFires('orders', { limit: 1 })).map((f) => f.runId)).toEqual(['r2'])
+        await s.claimFire('orders', at(180), 'skipped', at(6))
+        expect(await s.countFires('orders')).toEqual({ started: 2, skipped: 1 })
+        expect(await s.countFires('nothing')).toEqual({})
+        expect(await s.listFires('nothing')).toEqual([])
+      })
+
+      it('pauses with a reason and resumes, with audit events', async () => {
+        expect(await s.getSchedule('orders')).toBeUndefined()
+        expect(await s.listSchedules()).toEqual([])
+        const paused = await s.setSchedulePaused('orders', true, {
+          reason: `source down, token ${SECRET}`,
+          actor: 'cli:alice',
+          at: at(1),
+        })
+        expect(paused).toEqual({
+          pipeline: 'orders',
+          paused: true,
+          reason: expect.not.stringContaining(SECRET) as unknown,
+          updatedAt: at(1).toISOString(),
+          updatedBy: 'cli:alice',
+        })
+        expect(paused.reason).toMatch(/^source down, token /)
+        const resumed = await s.setSchedulePaused('orders', false, { actor: 'api', at: at(2) })
+        expect(resumed).toMatchObject({
+          paused: false,
+          reason: paused.reason,
+          updatedAt: at(2).toISOString(),
+          updatedBy: 'api',
+        })
+        await s.setSchedulePaused('alpha', true, { reason: 'x', actor: 'api', at: at(3) })
+        expect((await s.listSchedules()).map((r) => [r.pipeline, r.paused])).toEqual([
+          ['alpha', true],
+          ['orders', false],
+        ])
+        const events = await h.raw(
+          "SELECT type, actor FROM events WHERE type LIKE 'schedule:%' ORDER BY id",
+        )
+        expect(events.map((e) => [e.type, e.actor])).toEqual([
+          ['schedule:pause', 'cli:alice'],
+          ['schedule:resume', 'api'],
+          ['schedule:pause', 'api'],
+        ])
+      })
+
+      it('dedupes trigger keys per pipeline and remembers their run', async () => {
+        expect(await s.getTriggerRun('orders', 'f.csv:1:10')).toBeUndefined()
+        expect(await s.claimTriggerKey('orders', 'f.csv:1:10', at(1))).toBe(true)
+        expect(await s.claimTriggerKey('orders', 'f.csv:1:10', at(2))).toBe(false)
+        expect(await s.claimTriggerKey('other', 'f.csv:1:10', at(2))).toBe(true)
+        expect(await s.claimTriggerKey('orders', 'f.csv:2:10', at(2))).toBe(true)
+        expect(await s.getTriggerRun('orders', 'f.csv:1:10')).toBeNull()
+        await s.setTriggerRun('orders', 'f.csv:1:10', 'r9')
+        expect(await s.getTriggerRun('orders', 'f.csv:1:10')).toBe('r9')
+        expect(await codeOf(s.setTriggerRun('orders', 'never', 'r1'))).toBe('E_STATE_NOT_FOUND')
       })
     })
 

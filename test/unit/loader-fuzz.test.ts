@@ -173,7 +173,7 @@ defaults: &defs
   timeout: 5m
 params:
   who: world
-schedule: { cron: "@daily", timezone: UTC, overlap: queue, catchup: false, enabled: true }
+schedule: { cron: "@daily", timezone: UTC, overlap: queue, catchup: none, enabled: true }
 tasks:
   base: &base
     type: command

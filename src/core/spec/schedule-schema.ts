@@ -41,11 +41,35 @@ export const scheduleSchema = z.union([
       .optional()
       .describe('IANA time zone. Default UTC.'),
     overlap: z
-      .enum(['skip', 'queue', 'allow'])
+      .enum(['allow', 'skip', 'queue', 'cancel_previous'])
       .optional()
-      .describe('What to do when a run is still going at the next tick. Default skip.'),
-    catchup: z.boolean().optional().describe('Run missed intervals after downtime. Default false.'),
-    enabled: z.boolean().optional(),
+      .describe(
+        'When a run of this pipeline is still active at the next fire: allow (start another), ' +
+          'skip (record the skip), queue (start when the active run ends), cancel_previous ' +
+          '(cancel it, then start). Default skip.',
+      ),
+    catchup: z
+      .enum(['none', 'latest', 'all'])
+      .optional()
+      .describe(
+        'Fires missed while nothing was running (downtime): none (skip them), latest (run the ' +
+          'most recent one), all (run each, oldest first, at most max_catchup). Default none.',
+      ),
+    max_catchup: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('With catchup: all, run at most this many missed fires (the newest). Default 10.'),
+    params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Parameters for scheduled runs (override the pipeline defaults).'),
+    enabled: z
+      .boolean()
+      .optional()
+      .describe('false keeps the schedule in the file but never fires it. Default true.'),
   }),
 ])
 

@@ -136,4 +136,37 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   CREATE INDEX check_results_history ON check_results (pipeline, name, at);
 `,
   },
+  {
+    version: 3,
+    name: 'schedules',
+    sql: `
+  ALTER TABLE runs ADD COLUMN group_id TEXT;
+  ALTER TABLE runs ADD COLUMN scheduled_for TEXT;
+  CREATE INDEX runs_group ON runs (group_id);
+  CREATE INDEX runs_scheduled ON runs (pipeline, scheduled_for);
+  CREATE TABLE schedules (
+    pipeline TEXT PRIMARY KEY,
+    paused INTEGER NOT NULL,
+    reason TEXT,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+  );
+  CREATE TABLE schedule_fires (
+    pipeline TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    run_id TEXT,
+    outcome TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (pipeline, due_at)
+  );
+  CREATE INDEX schedule_fires_outcome ON schedule_fires (pipeline, outcome, due_at);
+  CREATE TABLE trigger_keys (
+    pipeline TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    run_id TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (pipeline, dedupe_key)
+  );
+`,
+  },
 ]

@@ -18,6 +18,9 @@ import type {
   DeadLetterRecord,
   ErrorInfo,
   EventRecord,
+  FireFilter,
+  FireOutcome,
+  FireRecord,
   JsonObject,
   JsonValue,
   LogRecord,
@@ -31,6 +34,7 @@ import type {
   PruneResult,
   RunFilter,
   RunRecord,
+  ScheduleRecord,
   TaskRecord,
   TaskTransitionOptions,
 } from '../records.js'
@@ -84,6 +88,28 @@ function toRun(r: Row): RunRecord {
     startedAt: strOrNull(r.started_at),
     finishedAt: strOrNull(r.finished_at),
     error: errorOf(r.error_code, r.error_message),
+    groupId: strOrNull(r.group_id),
+    scheduledFor: strOrNull(r.scheduled_for),
+  }
+}
+
+function toSchedule(r: Row): ScheduleRecord {
+  return {
+    pipeline: str(r.pipeline),
+    paused: Number(r.paused) === 1,
+    reason: strOrNull(r.reason),
+    updatedAt: str(r.updated_at),
+    updatedBy: str(r.updated_by),
+  }
+}
+
+function toFire(r: Row): FireRecord {
+  return {
+    pipeline: str(r.pipeline),
+    dueAt: str(r.due_at),
+    runId: strOrNull(r.run_id),
+    outcome: str(r.outcome) as FireOutcome,
+    at: str(r.at),
   }
 }
 
@@ -212,8 +238,9 @@ export class SqlStateStore implements StateStore {
         throw new SluiceError('E_STATE_CONFLICT', `run ${run.id} already exists`)
       }
       await tx.query(
-        `INSERT INTO runs (id, pipeline, pipeline_hash, params, trigger_type, state, owner, created_at, definition_path)
-         VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?)`,
+        `INSERT INTO runs (id, pipeline, pipeline_hash, params, trigger_type, state, owner, created_at,
+           definition_path, group_id, scheduled_for)
+         VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?)`,
         [
           run.id,
           run.pipeline,
@@ -223,6 +250,8 @@ export class SqlStateStore implements StateStore {
           run.owner ?? null,
           at,
           run.file ?? null,
+          run.groupId ?? null,
+          run.scheduledFor ? iso(run.scheduledFor) : null,
         ],
       )
       let seq = 0
@@ -241,7 +270,13 @@ export class SqlStateStore implements StateStore {
         type: 'run:created',
         actor: ACTOR,
         at: new Date(at),
-        data: { pipeline: run.pipeline, trigger: run.trigger, tasks: run.tasks.length },
+        data: {
+          pipeline: run.pipeline,
+          trigger: run.trigger,
+          tasks: run.tasks.length,
+          ...(run.groupId !== undefined && { groupId: run.groupId }),
+          ...(run.scheduledFor && { scheduledFor: iso(run.scheduledFor) }),
+        },
       })
     })
     const created = await this.getRun(run.id)
@@ -264,6 +299,14 @@ export class SqlStateStore implements StateStore {
     if (filter.state !== undefined) {
       where.push('state = ?')
       params.push(filter.state)
+    }
+    if (filter.groupId !== undefined) {
+      where.push('group_id = ?')
+      params.push(filter.groupId)
+    }
+    if (filter.scheduledFor !== undefined) {
+      where.push('scheduled_for = ?')
+      params.push(iso(filter.scheduledFor))
     }
     params.push(Math.max(0, Math.floor(filter.limit ?? 100)))
     const { rows } = await this.db.query<Row>(
@@ -771,6 +814,130 @@ export class SqlStateStore implements StateStore {
       sample: JSON.parse(str(r.sample)) as JsonValue[],
       at: str(r.at),
     }))
+  }
+
+  // schedules, fires and trigger keys
+
+  async claimFire(pipeline: string, dueAt: Date, outcome: FireOutcome, at: Date): Promise<boolean> {
+    // the primary key (pipeline, due_at) makes the claim atomic across processes
+    const { changes } = await this.db.query(
+      `INSERT INTO schedule_fires (pipeline, due_at, run_id, outcome, at) VALUES (?, ?, NULL, ?, ?)
+       ON CONFLICT (pipeline, due_at) DO NOTHING`,
+      [pipeline, iso(dueAt), outcome, iso(at)],
+    )
+    return changes === 1
+  }
+
+  async settleFire(
+    pipeline: string,
+    dueAt: Date,
+    from: FireOutcome,
+    to: FireOutcome,
+    at: Date,
+    runId?: string,
+  ): Promise<boolean> {
+    const { changes } = await this.db.query(
+      `UPDATE schedule_fires SET outcome = ?, at = ?, run_id = COALESCE(?, run_id)
+       WHERE pipeline = ? AND due_at = ? AND outcome = ?`,
+      [to, iso(at), runId ?? null, pipeline, iso(dueAt), from],
+    )
+    return changes === 1
+  }
+
+  async listFires(pipeline: string, filter: FireFilter = {}): Promise<FireRecord[]> {
+    const args: unknown[] = [pipeline]
+    let where = 'pipeline = ?'
+    if (filter.outcome !== undefined) {
+      where += ' AND outcome = ?'
+      args.push(filter.outcome)
+    }
+    args.push(Math.max(0, Math.floor(filter.limit ?? 100)))
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM schedule_fires WHERE ${where}
+       ORDER BY due_at ${filter.oldestFirst ? 'ASC' : 'DESC'} LIMIT ?`,
+      args,
+    )
+    return rows.map(toFire)
+  }
+
+  async countFires(pipeline: string): Promise<Partial<Record<FireOutcome, number>>> {
+    const { rows } = await this.db.query<Row>(
+      'SELECT outcome, COUNT(*) AS n FROM schedule_fires WHERE pipeline = ? GROUP BY outcome',
+      [pipeline],
+    )
+    const out: Partial<Record<FireOutcome, number>> = {}
+    for (const r of rows) out[str(r.outcome) as FireOutcome] = num(r.n)
+    return out
+  }
+
+  async getSchedule(pipeline: string): Promise<ScheduleRecord | undefined> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM schedules WHERE pipeline = ?', [
+      pipeline,
+    ])
+    return rows[0] ? toSchedule(rows[0]) : undefined
+  }
+
+  async setSchedulePaused(
+    pipeline: string,
+    paused: boolean,
+    options: { reason?: string; actor: string; at: Date },
+  ): Promise<ScheduleRecord> {
+    const reason = options.reason === undefined ? null : this.mask(options.reason)
+    await this.db.transaction(async (tx) => {
+      // a resume keeps the pause reason for the record; a pause replaces it
+      await tx.query(
+        `INSERT INTO schedules (pipeline, paused, reason, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (pipeline) DO UPDATE SET paused = excluded.paused,
+           reason = COALESCE(excluded.reason, schedules.reason),
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+        [pipeline, paused ? 1 : 0, reason, iso(options.at), options.actor],
+      )
+      await this.event(tx, {
+        type: paused ? 'schedule:pause' : 'schedule:resume',
+        actor: options.actor,
+        at: options.at,
+        data: { pipeline, ...(reason !== null && { reason }) },
+      })
+    })
+    const saved = await this.getSchedule(pipeline)
+    if (!saved) throw new SluiceError('E_INTERNAL', `schedule ${pipeline} vanished after update`)
+    return saved
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM schedules ORDER BY pipeline')
+    return rows.map(toSchedule)
+  }
+
+  async claimTriggerKey(pipeline: string, key: string, at: Date): Promise<boolean> {
+    const { changes } = await this.db.query(
+      `INSERT INTO trigger_keys (pipeline, dedupe_key, run_id, created_at) VALUES (?, ?, NULL, ?)
+       ON CONFLICT (pipeline, dedupe_key) DO NOTHING`,
+      [pipeline, key, iso(at)],
+    )
+    return changes === 1
+  }
+
+  async setTriggerRun(pipeline: string, key: string, runId: string): Promise<void> {
+    const { changes } = await this.db.query(
+      'UPDATE trigger_keys SET run_id = ? WHERE pipeline = ? AND dedupe_key = ?',
+      [runId, pipeline, key],
+    )
+    if (changes !== 1) {
+      throw new SluiceError(
+        'E_STATE_NOT_FOUND',
+        `trigger key "${key}" of pipeline ${pipeline} was never claimed`,
+        { hint: 'call claimTriggerKey first' },
+      )
+    }
+  }
+
+  async getTriggerRun(pipeline: string, key: string): Promise<string | null | undefined> {
+    const { rows } = await this.db.query<Row>(
+      'SELECT run_id FROM trigger_keys WHERE pipeline = ? AND dedupe_key = ?',
+      [pipeline, key],
+    )
+    return rows[0] ? strOrNull(rows[0].run_id) : undefined
   }
 
   // housekeeping
