@@ -191,6 +191,34 @@ function build(io: CliIo): Command {
     )
 
   program
+    .command('serve')
+    .description('schedule, trigger and run the pipelines of a folder; serve the HTTP API')
+    .option('--dir <dir>', 'folder of pipeline files', 'pipelines')
+    .option('--host <host>', 'address to bind (non-loopback needs --token)', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free one)', (v) => Number.parseInt(v, 10), 8080)
+    .option('--token <token>', 'bearer token for mutating API calls (or SLUICE_API_TOKEN)')
+    .option('--tick <ms>', 'scheduler poll interval in ms', (v) => Number.parseInt(v, 10))
+    .action((opts: { dir?: string; host?: string; port?: number; token?: string; tick?: number }) =>
+      import('./commands/serve-command.js').then((m) => m.serveCommand(ctx, opts)),
+    )
+
+  program
+    .command('schedule')
+    .description(
+      'pause or resume a pipeline schedule (list | pause PIPELINE --reason … | resume PIPELINE)',
+    )
+    .argument('<action>', 'list, pause or resume')
+    .argument('[pipeline]')
+    .option('--reason <text>', 'why (pause)')
+    .option('--json', 'machine-readable output')
+    .action(
+      (action: string, pipeline: string | undefined, opts: { reason?: string; json?: boolean }) =>
+        import('./commands/schedule-command.js').then((m) =>
+          m.scheduleCommand(ctx, action, pipeline, opts),
+        ),
+    )
+
+  program
     .command('cancel')
     .description('cancel a running run from another process')
     .argument('<run-id>')

@@ -12,6 +12,11 @@ export class SecretMask {
     if (value.length >= 4) this.values.add(value)
   }
 
+  /** Adds every secret another mask knows (a service gathers those of all its pipelines). */
+  addAll(other: SecretMask): void {
+    for (const v of other.values) this.values.add(v)
+  }
+
   get size(): number {
     return this.values.size
   }

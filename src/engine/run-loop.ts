@@ -37,6 +37,8 @@ export interface RunLoopOptions {
   readonly actor: string
   readonly baseDir: string
   readonly trigger?: string
+  readonly groupId?: string
+  readonly scheduledFor?: Date
   readonly runTimeoutMs?: number
   readonly cpus?: number
 }
@@ -190,6 +192,8 @@ export class RunLoop {
       pipelineHash: p.hash,
       params: toJsonObject(p.params),
       trigger: this.o.trigger ?? 'manual',
+      ...(this.o.groupId !== undefined && { groupId: this.o.groupId }),
+      ...(this.o.scheduledFor !== undefined && { scheduledFor: this.o.scheduledFor }),
       tasks: this.slots.map((s) => ({ taskId: s.plan.id })),
       owner: this.o.owner,
       ...(p.file.startsWith('<') ? {} : { file: p.file }),

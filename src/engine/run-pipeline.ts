@@ -38,6 +38,10 @@ export interface RunPipelineOptions {
   readonly graceMs?: number
   readonly heartbeatMs?: number
   readonly trigger?: string
+  /** Backfill runs share a group id. */
+  readonly groupId?: string
+  /** The due time of the schedule fire this run is for. */
+  readonly scheduledFor?: Date
   readonly actor?: string
   /** Where relative paths in tasks resolve (default: the pipeline file's folder). */
   readonly baseDir?: string

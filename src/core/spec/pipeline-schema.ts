@@ -5,6 +5,7 @@ import { durationSchema, timeoutSchema } from './duration-schema.js'
 import { paramsSchema } from './param-schema.js'
 import { retriesSchema } from './retry-schema.js'
 import { scheduleSchema } from './schedule-schema.js'
+import { triggersSchema } from './trigger-schema.js'
 import { TASK_ID_PATTERN } from './task-common-schema.js'
 import { coded } from './sluice-issue.js'
 
@@ -41,6 +42,9 @@ export const pipelineShape = {
     .describe('Unique pipeline name.'),
   description: z.string().optional(),
   schedule: scheduleSchema.optional(),
+  triggers: triggersSchema
+    .optional()
+    .describe('Event triggers for sluice serve: a file landing, another pipeline finishing.'),
   params: paramsSchema.optional(),
   connections: z.record(z.string(), connectionSchema).optional(),
   pools: z

@@ -6,6 +6,8 @@ export interface RunContextInput {
   readonly logicalDate?: Date
   readonly cron?: string
   readonly timezone?: string
+  /** A scheduled run's data interval [start, end); when given it is used as is. */
+  readonly dataInterval?: { readonly start: Date; readonly end: Date }
 }
 
 export interface BuiltinVars {
@@ -26,8 +28,24 @@ export const BUILTIN_NAMES = [
   'pipeline',
 ] as const
 
-/** The variables every template sees besides `params`. */
+/**
+ * The variables every template sees besides `params`. A scheduled or backfill run passes its data
+ * interval, and its logical date is the interval start (as in Airflow); a manual run's interval
+ * ends now and starts at the previous cron fire (or a day before).
+ */
 export function builtinVars(pipeline: string, input: RunContextInput = {}): BuiltinVars {
+  if (input.dataInterval !== undefined) {
+    const { start, end } = input.dataInterval
+    const logical = input.logicalDate ?? start
+    return {
+      run_id: input.runId ?? 'manual',
+      logical_date: logical.toISOString(),
+      today: localDate(logical, input.timezone),
+      data_interval_start: start.toISOString(),
+      data_interval_end: end.toISOString(),
+      pipeline,
+    }
+  }
   const end = input.logicalDate ?? new Date()
   let start = new Date(end.getTime() - 86_400_000)
   if (input.cron !== undefined) {

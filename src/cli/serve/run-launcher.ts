@@ -1,0 +1,161 @@
+import { dirname } from 'node:path'
+import { newRunId } from '../../core/new-run-id.js'
+import type { SecretMask } from '../../core/secret-mask.js'
+import { SluiceError } from '../../core/sluice-error.js'
+import { formatIssue } from '../../core/validation-issue.js'
+import { compilePipeline } from '../../definition/compile-pipeline.js'
+import { loadPipelineFile } from '../../definition/load-pipeline.js'
+import type { DataPlane } from '../../engine/data-plane.js'
+import { runPipeline, type RunResult } from '../../engine/run-pipeline.js'
+import type { RunEvents } from '../../engine/run-events.js'
+import type { Launcher, LaunchRequest } from '../../scheduler/scheduler.js'
+import type { StateStore } from '../../state/state-store.js'
+import type { PipelineCatalog } from './pipeline-catalog.js'
+
+/** A run to start now: scheduled, backfilled, or triggered by a webhook, a file or a pipeline. */
+export interface StartRequest {
+  readonly pipeline: string
+  readonly params: Readonly<Record<string, unknown>>
+  readonly trigger: string
+  readonly actor: string
+  readonly scheduledFor?: Date
+  readonly dataInterval?: { readonly start: Date; readonly end: Date }
+  readonly logicalDate?: Date
+  readonly groupId?: string
+}
+
+interface Active {
+  readonly pipeline: string
+  readonly abort: AbortController
+  readonly done: Promise<RunResult | undefined>
+}
+
+/**
+ * Starts runs inside the `serve` process: the pipeline file is loaded again for each run (so its
+ * templates see the run's id, parameters and data interval, and a run keeps the version it
+ * started with), compiled, and run by the engine in the background against the shared store.
+ * Handlers get the run id at once; nothing waits for the run. Implements the scheduler's
+ * `Launcher`.
+ */
+export class RunLauncher implements Launcher {
+  private readonly active = new Map<string, Active>()
+
+  constructor(
+    private readonly o: {
+      readonly store: StateStore
+      readonly catalog: PipelineCatalog
+      readonly plane: DataPlane
+      readonly events: RunEvents
+      readonly env: Readonly<Record<string, string | undefined>>
+      readonly secrets: SecretMask
+      readonly log: (text: string) => void
+      readonly onFinish?: (pipeline: string, result: RunResult) => void
+    },
+  ) {}
+
+  async start(req: StartRequest): Promise<{ runId: string }> {
+    const entry = this.o.catalog.get(req.pipeline)
+    if (entry === undefined)
+      throw new SluiceError('E_PIPELINE_UNKNOWN', `no pipeline ${req.pipeline} is loaded`, {
+        hint: `loaded: ${
+          this.o.catalog
+            .list()
+            .map((e) => e.name)
+            .join(', ') || 'none'
+        }`,
+      })
+    const runId = newRunId(req.pipeline)
+    const schedule = entry.spec.schedule
+    const cron = typeof schedule === 'string' ? schedule : schedule?.cron
+    const timezone = typeof schedule === 'object' ? schedule.timezone : undefined
+    const loaded = await loadPipelineFile(entry.file, {
+      params: req.params,
+      env: this.o.env,
+      envUnset: 'error',
+      run: {
+        runId,
+        ...(req.logicalDate && { logicalDate: req.logicalDate }),
+        ...(req.dataInterval && { dataInterval: req.dataInterval }),
+        ...(cron !== undefined && { cron }),
+        ...(timezone !== undefined && { timezone }),
+      },
+    })
+    const errors = loaded.issues.filter((i) => i.severity === 'error')
+    if (errors.length > 0)
+      throw new SluiceError(
+        errors[0]!.code,
+        `pipeline ${req.pipeline} cannot start: ${errors.map(formatIssue).join('; ')}`,
+        { retryable: false },
+      )
+    this.o.secrets.addAll(loaded.secrets)
+    const compiled = compilePipeline(loaded)
+    const abort = new AbortController()
+    const done = runPipeline(compiled, {
+      store: this.o.store,
+      runId,
+      signal: abort.signal,
+      events: this.o.events,
+      dataPlane: this.o.plane,
+      trigger: req.trigger,
+      actor: req.actor,
+      baseDir: dirname(entry.file),
+      ...(req.groupId !== undefined && { groupId: req.groupId }),
+      ...(req.scheduledFor !== undefined && { scheduledFor: req.scheduledFor }),
+    }).then(
+      (result) => {
+        this.o.log(`run ${runId} ${result.state} (${req.trigger})`)
+        this.o.onFinish?.(req.pipeline, result)
+        return result
+      },
+      (e: unknown) => {
+        this.o.log(`run ${runId} could not run: ${e instanceof Error ? e.message : String(e)}`)
+        return undefined
+      },
+    )
+    this.active.set(runId, { pipeline: req.pipeline, abort, done })
+    void done.finally(() => this.active.delete(runId))
+    return { runId }
+  }
+
+  /** The scheduler's entry point. */
+  async launch(req: LaunchRequest): Promise<{ runId: string }> {
+    return this.start({
+      pipeline: req.pipeline,
+      params: req.params,
+      trigger: req.trigger,
+      actor: 'scheduler',
+      scheduledFor: req.scheduledFor,
+      dataInterval: req.dataInterval,
+      logicalDate: req.logicalDate,
+      ...(req.groupId !== undefined && { groupId: req.groupId }),
+    })
+  }
+
+  cancel(runId: string, _reason: string): Promise<void> {
+    this.active.get(runId)?.abort.abort()
+    return Promise.resolve()
+  }
+
+  activeRuns(pipeline: string): Promise<readonly string[]> {
+    return Promise.resolve(
+      [...this.active.entries()].filter(([, a]) => a.pipeline === pipeline).map(([id]) => id),
+    )
+  }
+
+  /** Runs going in this process. */
+  count(): number {
+    return this.active.size
+  }
+
+  /** Whether a run is going in this process (so it can be cancelled here). */
+  has(runId: string): boolean {
+    return this.active.has(runId)
+  }
+
+  /** Shutdown: cancels every run and waits for them to record CANCELLED (at most graceMs). */
+  async stopAll(graceMs: number): Promise<void> {
+    for (const a of this.active.values()) a.abort.abort()
+    const all = Promise.all([...this.active.values()].map((a) => a.done))
+    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())])
+  }
+}
