@@ -4,6 +4,7 @@ import { CliExit, EXIT, type CliIo } from './cli-io.js'
 import { GRAPH_FORMATS, graphCommand, type GraphOptions } from './commands/graph-command.js'
 import { initCommand } from './commands/init-command.js'
 import { planCommand, type PlanCommandOptions } from './commands/plan-command.js'
+import type { ServeCommandOptions } from './commands/serve-command.js'
 import { renderCommand, type RenderCommandOptions } from './commands/render-command.js'
 import { schemaCommand } from './commands/schema-command.js'
 import { validateCommand, type ValidateOptions } from './commands/validate-command.js'
@@ -198,7 +199,8 @@ function build(io: CliIo): Command {
     .option('--port <port>', 'port (0: any free one)', (v) => Number.parseInt(v, 10), 8080)
     .option('--token <token>', 'bearer token for mutating API calls (or SLUICE_API_TOKEN)')
     .option('--tick <ms>', 'scheduler poll interval in ms', (v) => Number.parseInt(v, 10))
-    .action((opts: { dir?: string; host?: string; port?: number; token?: string; tick?: number }) =>
+    .option('--alerts <file>', 'alert channels and rules (YAML)')
+    .action((opts: ServeCommandOptions) =>
       import('./commands/serve-command.js').then((m) => m.serveCommand(ctx, opts)),
     )
 

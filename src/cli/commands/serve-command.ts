@@ -8,6 +8,7 @@ export interface ServeCommandOptions {
   readonly port?: number
   readonly token?: string
   readonly tick?: number
+  readonly alerts?: string
 }
 
 /**
@@ -30,6 +31,7 @@ export async function serveCommand(ctx: CliContext, opts: ServeCommandOptions): 
     env: io.env,
     log: (text) => io.err(`${new Date().toISOString().slice(11, 23)} ${text}`),
     ...(opts.tick !== undefined && { tickMs: opts.tick }),
+    ...(opts.alerts !== undefined && { alerts: opts.alerts }),
     version: '0.1.0',
   })
   io.out(`sluice serve listening on ${service.url}`)

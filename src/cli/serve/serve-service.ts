@@ -20,6 +20,7 @@ import { startServer } from '../../server/start-server.js'
 import { openStateStore } from '../../state/open-state-store.js'
 import { PipelineCatalog } from './pipeline-catalog.js'
 import { RunLauncher } from './run-launcher.js'
+import { attachAlerts, loadAlerts } from './service-alerts.js'
 
 export interface ServeOptions {
   readonly dir: string
@@ -29,6 +30,8 @@ export interface ServeOptions {
   readonly token?: string
   readonly env: Readonly<Record<string, string | undefined>>
   readonly log: (text: string) => void
+  /** An alerts file (channels and rules). */
+  readonly alerts?: string
   /** How often the scheduler looks for due fires. Default 1 s. */
   readonly tickMs?: number
   readonly version: string
@@ -68,6 +71,12 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
     const pipeline = pipelineOf.get(e.runId) ?? 'unknown'
     metrics.onTaskState({ pipeline, task: e.taskId, from: e.from, to: e.to })
   })
+
+  if (o.alerts !== undefined) {
+    const config = await loadAlerts(resolve(o.alerts), o.env)
+    attachAlerts(config, events, store, o.log)
+    o.log(`alerts: ${config.rules.length} rule(s) from ${o.alerts}`)
+  }
 
   const launcher: RunLauncher = new RunLauncher({
     store,
