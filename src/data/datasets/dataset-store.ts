@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { SluiceError } from '../../core/sluice-error.js'
-import type { TableSchema } from '../column-type.js'
+import type { ColumnType, TableSchema } from '../column-type.js'
 import { DEFAULT_BATCH_ROWS, type RowBatch } from '../row-batch.js'
+import { appendColumns } from '../duckdb/append-columns.js'
 import { appendRows } from '../duckdb/append-rows.js'
+import { isColumnar } from '../duckdb/columnar-row-batch.js'
 import { canStreamCsv, duckdbCsvStream, type DuckDBCsvStream } from '../duckdb/duckdb-csv-stream.js'
 import type { DuckDBEngine } from '../duckdb/duckdb-engine.js'
 import { duckdbTypeName } from '../duckdb/duckdb-type-name.js'
@@ -85,6 +87,7 @@ export class DatasetStore {
     const parts: string[] = []
     const c = await this.engine.connect()
     let created: TableSchema | undefined
+    let types: ColumnType[] | undefined
     let appender: Awaited<ReturnType<typeof c.createAppender>> | undefined
     let rowCount = 0
     let inTable = 0
@@ -100,15 +103,17 @@ export class DatasetStore {
       await c.run(`CREATE TABLE ${table} (${cols})`)
       appender = await c.createAppender(table)
       created = s
+      types = s.columns.map((col) => col.type)
     }
-    // Moves the staged rows to a Parquet part file so that the table never grows large.
+    // Moves the staged rows to a Parquet part file so that the table never grows large. Parts
+    // are temporary (merged below), so they use snappy, much cheaper to write than zstd.
     const flushPart = async (): Promise<void> => {
       appender!.closeSync()
       appender = undefined
       const part = join(dir, `.tmp-${id}-part-${parts.length}.parquet`)
       parts.push(part)
       await c.run(
-        `COPY ${table} TO ${quoteLiteral(part)} (FORMAT parquet, COMPRESSION zstd); TRUNCATE ${table}`,
+        `COPY ${table} TO ${quoteLiteral(part)} (FORMAT parquet, COMPRESSION snappy); TRUNCATE ${table}`,
       )
       appender = await c.createAppender(table)
       inTable = 0
@@ -116,11 +121,13 @@ export class DatasetStore {
     try {
       for await (const batch of batches) {
         if (created === undefined) await create(schema ?? batch.schema)
-        if (batch.rows.length === 0) continue
-        appendRows(appender!, created!, batch.rows)
+        const n = isColumnar(batch) ? batch.rowCount : batch.rows.length
+        if (n === 0) continue
+        if (isColumnar(batch)) appendColumns(appender!, types!, batch.vectors, n)
+        else appendRows(appender!, created!, batch.rows)
         appender!.flushSync()
-        rowCount += batch.rows.length
-        inTable += batch.rows.length
+        rowCount += n
+        inTable += n
         if (inTable >= this.partRows) await flushPart()
       }
       if (created === undefined) {

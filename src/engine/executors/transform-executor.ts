@@ -4,14 +4,15 @@ import { SluiceError } from '../../core/sluice-error.js'
 import type { PipelineSpec, TaskSpecOf } from '../../core/spec/pipeline-spec.js'
 import type { TableSchema } from '../../data/column-type.js'
 import type { RejectedRecord } from '../../data/connector-contract.js'
-import { DEFAULT_BATCH_ROWS } from '../../data/row-batch.js'
+import { isColumnar } from '../../data/duckdb/columnar-row-batch.js'
+import { streamColumns } from '../../data/duckdb/stream-columns.js'
+import { DEFAULT_BATCH_ROWS, type RowBatch } from '../../data/row-batch.js'
 import { parseColumnType } from '../../data/types/parse-column-type.js'
 import type { InlineTransform } from '../../transforms/code/code-transform-options.js'
 import { runCodeTransform } from '../../transforms/code/run-code-transform.js'
 import { compileOps } from '../../transforms/ops/compile-ops.js'
 import type { DataPlane } from '../data-plane.js'
 import type { Json, TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
-import { countRows } from './count-rows.js'
 import { datasetOutputs } from './dataset-outputs.js'
 import { inputDatasetId, upstreamDatasets } from './input-dataset.js'
 import { quarantineRejects } from './quarantine-rejects.js'
@@ -101,8 +102,14 @@ async function runModule(
     ...(inline ? { inline } : { module: module! }),
     ...(task.export !== undefined && { exportName: task.export }),
     ...(schema && { schema }),
-    input: countRows(
-      datasets.read(ctx.runId, inputId, task.batch_size ?? DEFAULT_BATCH_ROWS),
+    input: countInput(
+      datasets.exists(ctx.runId, inputId)
+        ? streamColumns(
+            await plane.engine(),
+            `SELECT * FROM ${datasets.sqlRef(ctx.runId, inputId)}`,
+            task.batch_size ?? DEFAULT_BATCH_ROWS,
+          )
+        : datasets.read(ctx.runId, inputId), // throws: no such dataset
       (n) => ctx.metric('rows_in', n),
     ),
     onError: task.on_error ?? 'fail',
@@ -146,4 +153,15 @@ function opsError(e: unknown, taskId: string): unknown {
       cause: e,
     },
   )
+}
+
+/** Passes batches through, counting rows into `onRows` (without building a columnar batch's rows). */
+async function* countInput(
+  batches: AsyncIterable<RowBatch>,
+  onRows: (n: number) => void,
+): AsyncGenerator<RowBatch> {
+  for await (const b of batches) {
+    onRows(isColumnar(b) ? b.rowCount : b.rows.length)
+    yield b
+  }
 }

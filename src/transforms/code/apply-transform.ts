@@ -1,54 +1,59 @@
 import type { Value } from '../../data/column-type.js'
 import { SluiceError, isSluiceError } from '../../core/sluice-error.js'
 import type { CodeTransformReject, Row, TransformContext } from './code-transform-options.js'
-import { createRowEncoder, type RowEncoder } from './create-row-encoder.js'
+import { createColumnEncoder, type ColumnEncoder } from './create-column-encoder.js'
+import { createRowBuilder } from './create-row-builder.js'
 import { recordJson } from './record-json.js'
 import type { ResolvedTransform } from './resolve-transform-function.js'
 
-/** Input records as they cross threads: arrays in the order of `columns`. */
+/** Input records as they cross threads: values column by column (`vectors[c][r]`). */
 export interface InputChunk {
   readonly columns: readonly string[]
-  readonly rows: readonly (readonly Value[])[]
-  /** 1-based number of `rows[0]` among all input records. */
+  /** One array of `rowCount` values per column, in the order of `columns`. */
+  readonly vectors: readonly (readonly Value[])[]
+  readonly rowCount: number
+  /** 1-based number of record 0 among all input records. */
   readonly firstRow: number
 }
 
-/** Output records as arrays over `columns` (a row may be shorter: missing trailing values are NULL). */
+/** Output records column by column: one array of `rowCount` values per column of `columns`. */
 export interface OutputChunk {
   readonly columns: readonly string[]
-  readonly rows: Value[][]
+  readonly vectors: Value[][]
+  readonly rowCount: number
   readonly rejects: CodeTransformReject[]
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
-function toRow(columns: readonly string[], values: readonly Value[]): Row {
-  const row: Row = {}
-  for (let c = 0; c < columns.length; c++) row[columns[c] as string] = values[c] ?? null
-  return row
-}
-
 function reject(chunk: InputChunk, i: number, e: unknown): CodeTransformReject {
   return {
     row: chunk.firstRow + i,
     reason: message(e),
-    raw: recordJson(chunk.columns, chunk.rows[i] ?? []),
+    raw: recordJson(
+      chunk.columns,
+      chunk.vectors.map((v) => v[i] ?? null),
+    ),
   }
 }
 
 /**
- * Column names as property keys: names that crossed a thread boundary are fresh strings, and
- * setting properties with them costs a string-table lookup per row; keys of an object are
- * internalized once.
+ * Row objects for the chunks of one input: the builder (createRowBuilder) is made again only when
+ * the column names change. Column names that crossed a thread boundary are fresh strings on
+ * every chunk; comparing them is cheap, building a builder per chunk is not.
  */
-function internalize(chunk: InputChunk): InputChunk {
-  const o: Record<string, null> = {}
-  for (const c of chunk.columns) o[c] = null
-  const keys = Object.keys(o)
-  // integer-like names come first in key order, and duplicates collapse: then keep the names
-  return keys.every((k, i) => k === chunk.columns[i]) && keys.length === chunk.columns.length
-    ? { ...chunk, columns: keys }
-    : chunk
+function rowsFor(): (chunk: InputChunk) => (i: number) => Row {
+  let columns: readonly string[] = []
+  let build = createRowBuilder(columns)
+  return (chunk) => {
+    const same =
+      chunk.columns.length === columns.length && chunk.columns.every((c, i) => c === columns[i])
+    if (!same) {
+      columns = chunk.columns.slice()
+      build = createRowBuilder(columns)
+    }
+    return build(chunk.vectors)
+  }
 }
 
 async function* rowMode(
@@ -56,34 +61,30 @@ async function* rowMode(
   input: AsyncIterable<InputChunk>,
   ctx: TransformContext,
   maxRejects: number,
-  encoder: RowEncoder,
+  encoder: ColumnEncoder,
 ): AsyncGenerator<OutputChunk> {
-  const one: unknown[] = [undefined]
+  const rowsOf = rowsFor()
+  const fn = t.fn
   let rejected = 0
-  for await (const input_ of input) {
-    const chunk = internalize(input_)
-    const rows: Value[][] = []
+  for await (const chunk of input) {
+    const rowAt = rowsOf(chunk)
     const rejects: CodeTransformReject[] = []
-    for (let i = 0; i < chunk.rows.length; i++) {
+    for (let i = 0; i < chunk.rowCount; i++) {
       try {
-        let r = t.fn(toRow(chunk.columns, chunk.rows[i] ?? []), ctx)
+        let r = fn(rowAt(i), ctx)
         if (r instanceof Promise) r = await r
         if (r === null || r === undefined) continue
-        if (Array.isArray(r)) {
-          encoder.encodeAll(r, rows)
-        } else {
-          one[0] = r
-          encoder.encodeAll(one, rows)
-        }
+        if (Array.isArray(r)) encoder.encodeAll(r)
+        else encoder.encodeOne(r)
       } catch (e) {
         rejects.push(reject(chunk, i, e))
         if (++rejected > maxRejects) {
-          yield { columns: encoder.columns.slice(), rows, rejects }
+          yield { ...encoder.take(), rejects }
           return
         }
       }
     }
-    yield { columns: encoder.columns.slice(), rows, rejects }
+    yield { ...encoder.take(), rejects }
   }
 }
 
@@ -92,17 +93,17 @@ async function* batchMode(
   input: AsyncIterable<InputChunk>,
   ctx: TransformContext,
   maxRejects: number,
-  encoder: RowEncoder,
+  encoder: ColumnEncoder,
 ): AsyncGenerator<OutputChunk> {
+  const rowsOf = rowsFor()
   let rejected = 0
-  for await (const input_ of input) {
-    const chunk = internalize(input_)
-    const rows: Value[][] = []
+  for await (const chunk of input) {
+    const rowAt = rowsOf(chunk)
     const rejects: CodeTransformReject[] = []
-    // Calls the function on chunk.rows[lo, hi); on a throw, on each half, down to one record.
+    // Calls the function on records [lo, hi); on a throw, on each half, down to one record.
     const attempt = async (lo: number, hi: number): Promise<void> => {
       const objects: Row[] = []
-      for (let i = lo; i < hi; i++) objects.push(toRow(chunk.columns, chunk.rows[i] ?? []))
+      for (let i = lo; i < hi; i++) objects.push(rowAt(i))
       let result: unknown
       try {
         result = await t.fn(objects, ctx)
@@ -113,7 +114,7 @@ async function* batchMode(
             { hint: 'a batch transform returns the output rows as an array (possibly empty)' },
           )
         }
-        encoder.encodeAll(result, rows)
+        encoder.encodeAll(result)
       } catch (e) {
         if (isSluiceError(e) && e.code === 'E_TRANSFORM_FAILED') throw e
         if (hi - lo === 1) {
@@ -126,8 +127,8 @@ async function* batchMode(
         if (rejected <= maxRejects) await attempt(mid, hi)
       }
     }
-    if (chunk.rows.length > 0) await attempt(0, chunk.rows.length)
-    yield { columns: encoder.columns.slice(), rows, rejects }
+    if (chunk.rowCount > 0) await attempt(0, chunk.rowCount)
+    yield { ...encoder.take(), rejects }
     if (rejected > maxRejects) return
   }
 }
@@ -136,12 +137,13 @@ async function* streamMode(
   t: ResolvedTransform,
   input: AsyncIterable<InputChunk>,
   ctx: TransformContext,
-  encoder: RowEncoder,
+  encoder: ColumnEncoder,
 ): AsyncGenerator<OutputChunk> {
+  const rowsOf = rowsFor()
   async function* rowArrays(): AsyncGenerator<Row[]> {
     for await (const chunk of input) {
-      const columns = internalize(chunk).columns
-      yield chunk.rows.map((r) => toRow(columns, r))
+      const rowAt = rowsOf(chunk)
+      yield Array.from({ length: chunk.rowCount }, (_, i) => rowAt(i))
     }
   }
   try {
@@ -151,9 +153,8 @@ async function* streamMode(
           `it yielded ${out === null ? 'null' : typeof out}, not an array of rows`,
         )
       }
-      const rows: Value[][] = []
-      encoder.encodeAll(out, rows)
-      yield { columns: encoder.columns.slice(), rows, rejects: [] }
+      encoder.encodeAll(out)
+      yield { ...encoder.take(), rejects: [] }
     }
   } catch (e) {
     if (isSluiceError(e)) throw e
@@ -185,7 +186,7 @@ export function applyTransform(
   ctx: TransformContext,
   maxRejects: number,
 ): AsyncGenerator<OutputChunk> {
-  const encoder = createRowEncoder()
+  const encoder = createColumnEncoder()
   if (t.mode === 'row') return rowMode(t, input, ctx, maxRejects, encoder)
   if (t.mode === 'batch') return batchMode(t, input, ctx, maxRejects, encoder)
   return streamMode(t, input, ctx, encoder)

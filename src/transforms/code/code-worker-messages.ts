@@ -17,9 +17,11 @@ export interface CodeWorkerTask {
 }
 
 /**
- * Messages between the main thread and the worker. The worker asks for input (`pull`, at most
- * one ahead), sends `output` and waits for an `ack` once two outputs are unacknowledged, so at
- * most two batches are in flight each way.
+ * Messages between the main thread and the worker. Records travel column-major (InputChunk,
+ * OutputChunk: one array per column clones far cheaper than one per record). The worker asks for
+ * input (`pull`, two chunks ahead; the main thread answers as soon as a pull arrives, while its
+ * consumer writes), sends `output` and waits for an `ack` once two outputs are unacknowledged, so
+ * at most two or three chunks are in flight each way.
  */
 export type CodeWorkerMessage =
   | ({ readonly type: 'input' } & InputChunk)

@@ -5,6 +5,8 @@ import type { TransformContext } from './code-transform-options.js'
 import { loadTransformModule } from './load-transform-module.js'
 
 const MAX_UNACKED = 2
+/** Input chunks asked for before the first arrives. */
+const PULL_AHEAD = 2
 
 /**
  * The piscina worker: loads the transform module, then pulls input chunks over the task's port,
@@ -28,12 +30,12 @@ export default async function codeWorker(task: CodeWorkerTask): Promise<void> {
     wake = undefined
   }
   async function* input(): AsyncGenerator<InputChunk> {
-    post({ type: 'pull' })
+    for (let i = 0; i < PULL_AHEAD; i++) post({ type: 'pull' })
     for (;;) {
       await until(() => inbox.length > 0)
       const m = inbox.shift() as CodeWorkerMessage
       if (m.type !== 'input') return
-      post({ type: 'pull' }) // one chunk ahead, so the main thread reads while we compute
+      post({ type: 'pull' }) // chunks ahead, so the main thread reads while we compute
       yield m
     }
   }
@@ -44,7 +46,7 @@ export default async function codeWorker(task: CodeWorkerTask): Promise<void> {
   try {
     const t = await loadTransformModule(task.module, task.exportName, task.mode)
     for await (const out of applyTransform(t, input(), ctx, task.maxRejects)) {
-      if (out.rows.length === 0 && out.rejects.length === 0) continue
+      if (out.rowCount === 0 && out.rejects.length === 0) continue
       post({ type: 'output', ...out })
       unacked++
       await until(() => unacked < MAX_UNACKED)

@@ -1,6 +1,6 @@
 import { SluiceError } from '../../core/sluice-error.js'
 import type { Column, ColumnType, TableSchema, Value } from '../../data/column-type.js'
-import type { RowBatch } from '../../data/row-batch.js'
+import { columnarRowBatch, type ColumnarRowBatch } from '../../data/duckdb/columnar-row-batch.js'
 import { castValue } from '../../data/types/cast-value.js'
 import { describeValue } from '../../data/types/describe-value.js'
 import { formatColumnType } from '../../data/types/format-column-type.js'
@@ -10,8 +10,11 @@ import { inferColumnType } from '../../data/types/infer-column-type.js'
 export interface OutputSchemaSettler {
   /** The declared or settled schema; undefined until the first output row. */
   current(): TableSchema | undefined
-  /** One output chunk (value arrays over `columns`) as a RowBatch of the settled schema. */
-  toBatch(columns: readonly string[], rows: Value[][]): RowBatch
+  /**
+   * One output chunk (a vector of `rowCount` values per name in `columns`; converted in place) as
+   * a batch of the settled schema, column-major (`vectors`; its `rows` are built when read).
+   */
+  toBatch(columns: readonly string[], vectors: Value[][], rowCount: number): ColumnarRowBatch
 }
 
 const INT64_MIN = -(2n ** 63n)
@@ -39,12 +42,12 @@ function fits(v: Value, type: ColumnType): boolean {
 
 function settle(
   columns: readonly string[],
-  rows: readonly (readonly Value[])[],
+  vectors: readonly (readonly Value[])[],
   input: TableSchema | undefined,
 ): TableSchema {
   return {
     columns: columns.map((name, i): Column => {
-      const samples = rows.map((r) => r[i] ?? null)
+      const samples = vectors[i] ?? []
       const upstream = input?.columns.find((c) => c.name === name)?.type
       if (upstream && samples.every((v) => v === null || castValue(v, upstream).ok)) {
         return { name, type: upstream, nullable: true }
@@ -103,10 +106,10 @@ export function createOutputSchemaSettler(
 
   return {
     current: () => schema,
-    toBatch(columns, rows) {
-      const settled = (schema ??= settle(columns, rows, inputSchema()))
-      const n = settled.columns.length
-      const position = columns.map((name, j) => {
+    toBatch(columns, vectors, rowCount) {
+      const settled = (schema ??= settle(columns, vectors, inputSchema()))
+      const position = new Map<string, number>()
+      columns.forEach((name, j) => {
         const at =
           settled.columns[j]?.name === name ? j : settled.columns.findIndex((c) => c.name === name)
         if (at < 0) {
@@ -117,24 +120,24 @@ export function createOutputSchemaSettler(
             name,
           )
         }
-        return at
+        position.set(settled.columns[at]!.name, j)
       })
-      const inPlace = position.every((at, j) => at === j)
-      const source = new Array<number>(n).fill(-1)
-      position.forEach((at, j) => (source[at] = j))
-      const cols = settled.columns
-      const nulls: Value[] = cols.map(() => null)
-      for (let r = 0; r < rows.length; r++) {
-        const src = rows[r] as Value[]
-        const out = inPlace ? src : nulls.slice()
-        if (inPlace) while (out.length < n) out.push(null)
-        for (let j = 0; j < n; j++) {
-          const at = inPlace ? j : (source[j] as number)
-          out[j] = convert(at < 0 ? null : src[at], cols[j] as Column)
+      const out = settled.columns.map((col): Value[] => {
+        const j = position.get(col.name)
+        const values = j === undefined ? undefined : vectors[j]
+        if (values === undefined) {
+          if (!col.nullable && rowCount > 0)
+            throw drift(`column "${col.name}" is NOT NULL but a row has NULL`, col.name)
+          return new Array<Value>(rowCount).fill(null)
         }
-        rows[r] = out
-      }
-      return { schema: settled, rows }
+        const { type } = col
+        for (let r = 0; r < rowCount; r++) {
+          const v = values[r]
+          if (v === null || v === undefined || !fits(v, type)) values[r] = convert(v, col)
+        }
+        return values
+      })
+      return columnarRowBatch(settled, out, rowCount)
     },
   }
 }

@@ -1,8 +1,13 @@
-import type { TableSchema } from '../../data/column-type.js'
+import type { TableSchema, Value } from '../../data/column-type.js'
+import { isColumnar } from '../../data/duckdb/columnar-row-batch.js'
 import type { RowBatch } from '../../data/row-batch.js'
 import type { InputChunk } from './apply-transform.js'
 
-/** Input batches as chunks for applyTransform, numbering records from 1; remembers the last schema. */
+/**
+ * Input batches as column-major chunks for applyTransform (columns cross a thread boundary much
+ * cheaper than one array per record; a ColumnarRowBatch passes its vectors as they are),
+ * numbering records from 1; remembers the last schema.
+ */
 export async function* inputChunks(
   input: AsyncIterable<RowBatch>,
   seen: { schema: TableSchema | undefined },
@@ -14,7 +19,19 @@ export async function* inputChunks(
       seen.schema = batch.schema
       columns = batch.schema.columns.map((c) => c.name)
     }
-    yield { columns, rows: batch.rows, firstRow: next }
-    next += batch.rows.length
+    if (isColumnar(batch)) {
+      yield { columns, vectors: batch.vectors, rowCount: batch.rowCount, firstRow: next }
+      next += batch.rowCount
+      continue
+    }
+    const { rows } = batch
+    const vectors: Value[][] = []
+    for (let c = 0; c < columns.length; c++) {
+      const values: Value[] = []
+      for (let r = 0; r < rows.length; r++) values.push(rows[r]![c] ?? null)
+      vectors.push(values)
+    }
+    yield { columns, vectors, rowCount: rows.length, firstRow: next }
+    next += rows.length
   }
 }

@@ -110,7 +110,7 @@ export function runCodeTransform(o: CodeTransformOptions): CodeTransformRun {
             )
           }
         }
-        if (out.rows.length > 0) yield settler.toBatch(out.columns, out.rows)
+        if (out.rowCount > 0) yield settler.toBatch(out.columns, out.vectors, out.rowCount)
       }
     } finally {
       clearTimeout(timer)

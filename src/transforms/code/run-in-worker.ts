@@ -58,7 +58,25 @@ export async function* runInWorker(
   const inbox: CodeWorkerMessage[] = []
   let wake: (() => void) | undefined
   let crash: { error: unknown } | undefined
+  // Input is fed from here, not from the loop below: the next chunk is read while the consumer
+  // of our output is busy (writing, awaiting DuckDB), so the worker does not wait for it.
+  let feeding = Promise.resolve()
+  let feedFailure: { error: unknown } | undefined
+  const feed = async (): Promise<void> => {
+    if (feedFailure !== undefined || stop.aborted) return
+    try {
+      const next = await race(chunks.next())
+      port1.postMessage(next.done ? { type: 'end' } : { type: 'input', ...next.value })
+    } catch (error) {
+      feedFailure = { error }
+      wake?.()
+    }
+  }
   port1.on('message', (m: CodeWorkerMessage) => {
+    if (m.type === 'pull') {
+      feeding = feeding.then(feed)
+      return
+    }
     inbox.push(m)
     wake?.()
   })
@@ -76,20 +94,18 @@ export async function* runInWorker(
   })
   try {
     for (;;) {
-      while (inbox.length === 0 && crash === undefined) {
+      while (inbox.length === 0 && crash === undefined && feedFailure === undefined) {
         await race(new Promise<void>((r) => (wake = r)))
       }
+      if (feedFailure !== undefined) throw feedFailure.error
       const m = inbox.shift()
       if (m === undefined) {
         if (stop.aborted) throw stop.reason
         throw workerFailure(crash?.error, o, memoryMb)
       }
       switch (m.type) {
-        case 'pull': {
-          const next = await race(chunks.next())
-          port1.postMessage(next.done ? { type: 'end' } : { type: 'input', ...next.value })
-          break
-        }
+        case 'pull':
+          break // handled as it arrives
         case 'output':
           yield m
           port1.postMessage({ type: 'ack' })

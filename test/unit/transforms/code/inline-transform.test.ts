@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Value } from '../../../../src/data/column-type.js'
 import type { RowBatch } from '../../../../src/data/row-batch.js'
-import { createRowEncoder } from '../../../../src/transforms/code/create-row-encoder.js'
+import { createColumnEncoder } from '../../../../src/transforms/code/create-column-encoder.js'
 import {
   createOutputSchemaSettler,
   loadTransformModule,
@@ -397,13 +397,30 @@ describe('output schema', () => {
   it('settles each column type on its own (unit)', () => {
     const settler = createOutputSchemaSettler(undefined, () => undefined, 'x')
     expect(settler.current()).toBeUndefined()
-    const batch = settler.toBatch(['n', 's'], [[1n], [null, 'a']])
+    const batch = settler.toBatch(
+      ['n', 's'],
+      [
+        [1n, null],
+        [null, 'a'],
+      ],
+      2,
+    )
     expect(batch.schema).toEqual(schemaOf({ n: 'int64', s: 'string' }))
+    expect(batch.vectors).toEqual([
+      [1n, null],
+      [null, 'a'],
+    ])
     expect(batch.rows).toEqual([
       [1n, null],
       [null, 'a'],
     ])
-    expect(settler.toBatch(['n', 's'], [[2, 3]]).rows).toEqual([[2n, '3']])
+    // columns in another order, one missing: cast in place, the missing one NULL
+    const later = settler.toBatch(['s'], [[3, 'b']], 2)
+    expect(later.vectors).toEqual([
+      [null, null],
+      ['3', 'b'],
+    ])
+    expect(settler.toBatch(['n', 's'], [[2], [3]], 1).rows).toEqual([[2n, '3']])
   })
 })
 
@@ -446,29 +463,36 @@ describe('transform building blocks', () => {
     expect(missing.message).toContain(`cannot load transform module ${FIXTURES}nope.ts`)
   })
 
-  it('encodes rows all or nothing', () => {
-    const enc = createRowEncoder()
-    const out: Value[][] = []
-    enc.encodeAll(
-      [
-        { a: 1, b: undefined },
-        { b: 'x', a: 2, c: new Date(Date.UTC(2020, 1, 3)) },
-      ],
-      out,
-    )
-    expect(enc.columns).toEqual(['a', 'b', 'c'])
-    expect(out).toEqual([
-      [1, null],
-      [2, 'x', '2020-02-03T00:00:00.000Z'],
+  it('encodes rows all or nothing, column by column', () => {
+    const enc = createColumnEncoder()
+    enc.encodeAll([
+      { a: 1, b: undefined },
+      { b: 'x', a: 2, c: new Date(Date.UTC(2020, 1, 3)) },
     ])
-    expect(() => enc.encodeAll([{ d: 1 }, { e: { nested: true } }], out)).toThrow(
+    expect(enc.columns).toEqual(['a', 'b', 'c'])
+    expect(enc.rowCount).toBe(2)
+    expect(() => enc.encodeAll([{ d: 1 }, { e: { nested: true } }])).toThrow(
       'column "e": a Object is not a sluice value',
     )
-    expect(() => enc.encodeAll(['text'], out)).toThrow(
+    expect(() => enc.encodeAll([{ a: 3 }, 'text'])).toThrow(
       'a row must be an object of column values, got a string',
     )
     expect(enc.columns).toEqual(['a', 'b', 'c'])
-    expect(out).toHaveLength(2)
+    expect(enc.rowCount).toBe(2)
+    enc.encodeAll([{ c: 'late' }])
+    expect(enc.take()).toEqual({
+      columns: ['a', 'b', 'c'],
+      vectors: [
+        [1, 2, null],
+        [null, 'x', null],
+        [null, '2020-02-03T00:00:00.000Z', 'late'],
+      ],
+      rowCount: 3,
+    })
+    // take() starts afresh but keeps the columns
+    expect(enc.take()).toEqual({ columns: ['a', 'b', 'c'], vectors: [[], [], []], rowCount: 0 })
+    enc.encodeAll([{}])
+    expect(enc.take().vectors).toEqual([[null], [null], [null]])
   })
 
   it('writes rejected records as JSON without losing bigint or binary values', () => {
