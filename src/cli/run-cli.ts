@@ -11,6 +11,9 @@ import { validateCommand, type ValidateOptions } from './commands/validate-comma
 import { collect } from './parse-param-args.js'
 import { cliContext } from './cli-context.js'
 import type { RunCommandOptions } from './commands/run-command.js'
+import type { BackfillCommandOptions } from './commands/backfill-command.js'
+import type { LineageCommandOptions } from './commands/lineage-command.js'
+import type { StatsCommandOptions } from './commands/stats-command.js'
 
 export const VERSION = '0.1.0'
 
@@ -159,8 +162,13 @@ function build(io: CliIo): Command {
     .argument('<run-id>')
     .argument('[task]')
     .option('--json', 'machine-readable output')
-    .action((id: string, task: string | undefined, opts: { json?: boolean }) =>
-      import('./commands/logs-command.js').then((m) => m.logsCommand(ctx, id, task, opts)),
+    .option('-f, --follow', 'keep printing new lines until the run ends')
+    .action((id: string, task: string | undefined, opts: { json?: boolean; follow?: boolean }) =>
+      opts.follow
+        ? import('./commands/follow-logs-command.js').then((m) =>
+            m.followLogsCommand(ctx, id, task, opts),
+          )
+        : import('./commands/logs-command.js').then((m) => m.logsCommand(ctx, id, task, opts)),
     )
 
   program
@@ -189,6 +197,50 @@ function build(io: CliIo): Command {
         id: string | undefined,
         opts: { task?: string; pipeline?: string; check?: string; limit?: number; json?: boolean },
       ) => import('./commands/checks-command.js').then((m) => m.checksCommand(ctx, id, opts)),
+    )
+
+  program
+    .command('stats')
+    .description('per pipeline: success rate, runs by state, mean and p95 duration, rows in/out')
+    .option('--pipeline <name>', 'only this pipeline')
+    .option('--since <duration>', 'only runs created within this duration, e.g. 7d')
+    .option('--tasks', 'also per task')
+    .option('--json', 'machine-readable output')
+    .action((opts: StatsCommandOptions) =>
+      import('./commands/stats-command.js').then((m) => m.statsCommand(ctx, opts)),
+    )
+
+  program
+    .command('lineage')
+    .description('what a dataset or task comes from and feeds (file, conn:table, pipeline.task)')
+    .argument('<ref>', 'file path, conn:table, sluice:pipeline.task, or pipeline.task')
+    .option('--upstream', 'only what it comes from')
+    .option('--downstream', 'only what it feeds')
+    .addOption(
+      new Option('--file <file>', 'pipeline file (repeatable; default: all in --dir)').argParser(
+        collect,
+      ),
+    )
+    .option('--dir <dir>', 'folder of pipeline files', 'pipelines')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, opts: LineageCommandOptions) =>
+      import('./commands/lineage-command.js').then((m) => m.lineageCommand(ctx, ref, opts)),
+    )
+
+  program
+    .command('backfill')
+    .description('one run per interval of a date range, a few at once; resumable')
+    .argument('<file>', 'pipeline file')
+    .option('--from <date>', 'start (inclusive), e.g. 2026-01-01')
+    .option('--to <date>', 'end (exclusive), e.g. 2026-02-01')
+    .option('--every <duration>', 'interval step without (or instead of) a schedule (default 1d)')
+    .option('-c, --concurrency <n>', 'runs at once (default 4)', positiveInt)
+    .addOption(paramOpt())
+    .option('--resume <group>', 'continue this backfill group')
+    .option('--allow-incremental', 'backfill a pipeline with incremental extracts anyway')
+    .option('--json', 'one JSON object per run, then a summary')
+    .action((file: string, opts: BackfillCommandOptions) =>
+      import('./commands/backfill-command.js').then((m) => m.backfillCommand(ctx, file, opts)),
     )
 
   program
