@@ -22,6 +22,8 @@ export async function serveCommand(ctx: CliContext, opts: ServeCommandOptions): 
   const port = opts.port ?? 8080
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new SluiceError('E_USAGE', `--port ${String(opts.port)} is not a port number`)
+  if (opts.tick !== undefined && (!Number.isInteger(opts.tick) || opts.tick < 10))
+    throw new SluiceError('E_USAGE', `--tick ${String(opts.tick)} is not a number of ms ≥ 10`)
   const service = await startService({
     dir: opts.dir ?? 'pipelines',
     workspace: ctx.workspace(),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ScheduleSpec } from '../../../src/core/spec/schedule-schema.js'
 import { SqliteStateStore } from '../../../src/state/sqlite/sqlite-state-store.js'
 import type { StateStore } from '../../../src/state/state-store.js'
@@ -355,6 +355,65 @@ describe('Scheduler', () => {
     expect((await s.status('orders'))?.nextFireAt).toBe('2026-05-01T00:15:00.000Z')
     clock.t = T('2026-05-01T00:15:01Z')
     expect((await s.tick()).started).toBe(1)
+  })
+
+  it('start() ticks at once, then on the wall-clock grid of the interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      vi.setSystemTime(T('2026-05-01T00:00:58.300Z'))
+      specs.every = { cron: '* * * * *', overlap: 'allow' }
+      const ticks: string[] = []
+      const s = new Scheduler({
+        store,
+        launcher: fake.launcher,
+        pipelines: () => {
+          ticks.push(new Date().toISOString().slice(17, 23))
+          return pipelines()
+        },
+        onError: (e) => errors.push(e),
+      })
+      s.start(1000)
+      await vi.advanceTimersByTimeAsync(2500)
+      await s.stop()
+      // started at :58.300; the next ticks are 2 ms after each whole second, not at :59.300
+      expect(ticks).toEqual(['58.300', '59.002', '00.002'])
+      // the fire due at 00:01:00 was launched by the 00:01:00.002 tick; the one at start-up
+      // (00:00, within the tolerance) by the first tick
+      expect(fake.launched.map((l) => l.scheduledFor.toISOString().slice(11, 19))).toEqual([
+        '00:00:00',
+        '00:01:00',
+      ])
+      const runs = await store.listRuns({ pipeline: 'every' })
+      const lag = runs.map((r) => Date.parse(r.createdAt) - Date.parse(r.scheduledFor!))
+      expect(Math.min(...lag)).toBe(2)
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(ticks).toHaveLength(3) // stopped: no tick after stop()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('evaluates a pipeline whose next fire is hours away again only when it is due', async () => {
+    specs.daily = { cron: '0 2 * * *', overlap: 'allow' }
+    specs.hourly = { cron: '0 * * * *', overlap: 'allow' }
+    const s = scheduler()
+    expect((await s.tick()).started).toBe(1) // hourly 00:00 (on time); daily's 02:00 is ahead
+    for (const at of ['01:00:00', '01:59:59.999']) {
+      clock.t = T(`2026-05-01T${at}Z`)
+      expect((await s.tick()).started).toBe(at === '01:00:00' ? 1 : 0)
+    }
+    clock.t = T('2026-05-01T02:00:00Z')
+    expect((await s.tick()).started).toBe(2)
+    expect(await firesOf('daily')).toEqual([['02:00', 'started']])
+    expect(await firesOf('hourly')).toHaveLength(3)
+    // a timezone edit moves the next fire: 02:00 in Berlin (UTC+2 in May) was 00:00 UTC
+    specs.daily = { cron: '0 2 * * *', timezone: 'Europe/Berlin', overlap: 'allow' }
+    clock.t = T('2026-05-02T00:00:01Z')
+    expect((await s.tick()).started).toBe(2)
+    expect(await firesOf('daily')).toEqual([
+      ['02:00', 'started'],
+      ['00:00', 'started'],
+    ])
   })
 
   it('does nothing but try for the lock when not the leader', async () => {
