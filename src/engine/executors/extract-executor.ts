@@ -11,7 +11,7 @@ import type { DataPlane } from '../data-plane.js'
 import type { Json, TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
 import { countRows } from './count-rows.js'
 import { datasetOutputs } from './dataset-outputs.js'
-import { destinationRejects, quarantineRejects } from './quarantine-rejects.js'
+import { destinationOutputs, destinationRejects, quarantineRejects } from './quarantine-rejects.js'
 import { reportSchemaChange } from './report-schema-change.js'
 import { openDestination, openSource } from './open-connector-io.js'
 
@@ -63,17 +63,7 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
                 )
                 ctx.metric('rows_in', result.rowsWritten + result.rowsRejected)
                 ctx.metric('rows_out', result.rowsWritten)
-                return {
-                  outputs: {
-                    rows: result.rowsWritten,
-                    rejected: result.rowsRejected,
-                    ...(await quarantineRejects(
-                      ctx,
-                      plane,
-                      policy === 'quarantine' ? (result.rejected ?? []) : [],
-                    )),
-                  },
-                }
+                return { outputs: await destinationOutputs(ctx, plane, result, policy) }
               } finally {
                 // a destination that failed before reading must not leave DuckDB writing
                 bulk.stream.destroy()

@@ -6,7 +6,7 @@ import { countRows } from './count-rows.js'
 import { openDestination } from './open-connector-io.js'
 import { inputDatasetId, upstreamRelations } from './input-dataset.js'
 import { runTaskChecks } from './run-task-checks.js'
-import { destinationRejects, quarantineRejects } from './quarantine-rejects.js'
+import { destinationOutputs, destinationRejects } from './quarantine-rejects.js'
 
 interface DatasetOutputs {
   readonly dataset?: string
@@ -72,17 +72,7 @@ export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor
           )
         }
         ctx.metric('rows_out', result.rowsWritten)
-        return {
-          outputs: {
-            rows: result.rowsWritten,
-            rejected: result.rowsRejected,
-            ...(await quarantineRejects(
-              ctx,
-              plane,
-              policy === 'quarantine' ? (result.rejected ?? []) : [],
-            )),
-          },
-        }
+        return { outputs: await destinationOutputs(ctx, plane, result, policy) }
       } finally {
         await dest.close()
       }

@@ -1,5 +1,5 @@
 import type { TableSchema } from '../../data/column-type.js'
-import type { RejectedRecord, WriteContext } from '../../data/connector-contract.js'
+import type { RejectedRecord, WriteContext, WriteResult } from '../../data/connector-contract.js'
 import type { DataPlane } from '../data-plane.js'
 import type { Json, TaskContext } from '../task-context.js'
 
@@ -53,4 +53,22 @@ export async function quarantineRejects(
     'stderr',
   )
   return { rejected: rejects.length, rejects_dataset: info.path }
+}
+
+/** What a write to a destination hands on: rows written, rows refused (kept under quarantine). */
+export async function destinationOutputs(
+  ctx: TaskContext,
+  plane: DataPlane,
+  result: WriteResult,
+  policy: 'fail' | 'skip' | 'quarantine' | undefined,
+): Promise<{ [key: string]: Json }> {
+  return {
+    rows: result.rowsWritten,
+    rejected: result.rowsRejected,
+    ...(await quarantineRejects(
+      ctx,
+      plane,
+      policy === 'quarantine' ? (result.rejected ?? []) : [],
+    )),
+  }
 }
