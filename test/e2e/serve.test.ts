@@ -27,6 +27,14 @@ tasks:
   rows: { type: extract, source: { path: "{{ params.file }}" } }
 `,
   )
+  await writeFile(
+    join(dir, 'pipes', 'flip.yaml'),
+    `name: flip
+tasks:
+  first: { type: command, command: "echo one" }
+  second: { type: command, command: "test -f ../marker", depends_on: [first], retries: { max_attempts: 1 } }
+`,
+  )
   child = spawn(
     process.execPath,
     [
@@ -132,6 +140,36 @@ describe('sluice serve', () => {
       body: '{}',
     })
     expect(unknown.status).toBe(404)
+  })
+
+  it('a failed run is resumed over the API: only the failed task runs again', async () => {
+    const post = (path: string) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: '{}',
+      })
+    const { runId } = (await (await post('/api/v1/pipelines/flip/trigger')).json()) as {
+      runId: string
+    }
+    await waitFor(async () =>
+      (await runsOf('flip')).find((r) => r.id === runId && r.state === 'FAILED'),
+    )
+    await writeFile(join(dir, 'marker'), 'x')
+    const resumed = await post(`/api/v1/runs/${runId}/resume`)
+    expect(resumed.status, await resumed.clone().text()).toBeLessThan(300)
+    expect(((await resumed.json()) as { tasks: string[] }).tasks).toEqual(['second'])
+    await waitFor(async () =>
+      (await runsOf('flip')).find((r) => r.id === runId && r.state === 'SUCCESS'),
+    )
+    const show = (await (await fetch(`${url}/api/v1/runs/${runId}`)).json()) as {
+      tasks: { taskId: string; attempts: unknown[] }[]
+    }
+    expect(show.tasks.map((t) => [t.taskId, t.attempts.length])).toEqual([
+      ['first', 1],
+      ['second', 2],
+    ])
+    expect((await post(`/api/v1/runs/${runId}/resume`)).status).toBe(409)
   })
 
   it('stops cleanly on SIGTERM', async () => {

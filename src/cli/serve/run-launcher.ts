@@ -5,7 +5,8 @@ import type { SecretMask } from '../../core/secret-mask.js'
 import { SluiceError } from '../../core/sluice-error.js'
 import { formatIssue } from '../../core/validation-issue.js'
 import { compilePipeline } from '../../definition/compile-pipeline.js'
-import { loadPipelineFile } from '../../definition/load-pipeline.js'
+import { loadPipelineFile, loadPipelineText } from '../../definition/load-pipeline.js'
+import { isOrphaned } from '../commands/resume-command.js'
 import type { DataPlane } from '../../engine/data-plane.js'
 import { runPipeline, type RunResult } from '../../engine/run-pipeline.js'
 import type { RunEvents } from '../../engine/run-events.js'
@@ -122,6 +123,73 @@ export class RunLauncher implements Launcher {
     this.active.set(runId, { pipeline: req.pipeline, abort, done })
     void done.finally(() => this.active.delete(runId))
     return { runId }
+  }
+
+  /**
+   * Resumes a failed, cancelled or orphaned run in this process with the definition it pinned
+   * (FAILED, CANCELLED and SKIPPED tasks run again; SUCCESS tasks keep their outputs). Returns the
+   * tasks that will run again.
+   */
+  async resume(runId: string, actor: string): Promise<{ tasks: string[] }> {
+    const { store } = this.o
+    const run = await store.getRun(runId)
+    if (!run) throw new SluiceError('E_STATE_NOT_FOUND', `no run ${runId}`)
+    if (this.active.has(runId) || (run.state === 'RUNNING' && !isOrphaned(run)))
+      throw new SluiceError('E_RUN_NOT_RESUMABLE', `run ${runId} is still running`, {
+        hint: 'cancel it first',
+      })
+    if (run.state === 'SUCCESS')
+      throw new SluiceError('E_RUN_NOT_RESUMABLE', `run ${runId} already succeeded`)
+    const version = await store.getPipelineVersion(run.pipeline, run.pipelineHash)
+    const file = run.file ?? undefined
+    const isYaml = file === undefined || /\.ya?ml$/i.test(file)
+    if (isYaml && !version)
+      throw new SluiceError('E_STATE_NOT_FOUND', `the definition run ${runId} pinned is not stored`)
+    const opts = {
+      params: run.params,
+      env: this.o.env,
+      envUnset: 'error' as const,
+      run: { runId },
+      displayName: file ?? `<${run.pipeline}>`,
+    }
+    const loaded = isYaml
+      ? loadPipelineText(version!.source, opts)
+      : await loadPipelineFile(file, opts)
+    if (!loaded.spec)
+      throw new SluiceError(
+        'E_RUN_NOT_RESUMABLE',
+        `run ${runId}: its definition no longer loads: ${loaded.issues.map(formatIssue).join('; ')}`,
+      )
+    this.o.secrets.addAll(loaded.secrets)
+    const tasks = await store.listTasks(runId)
+    const compiled = compilePipeline(loaded, { select: tasks.map((t) => t.taskId) })
+    const abort = new AbortController()
+    const done = runPipeline(compiled, {
+      store,
+      runId,
+      resume: true,
+      signal: abort.signal,
+      events: this.o.events,
+      dataPlane: this.o.plane,
+      actor,
+      ...(file !== undefined && { baseDir: dirname(file) }),
+    }).then(
+      (result) => {
+        this.o.log(`run ${runId} ${result.state} (resumed by ${actor})`)
+        return result
+      },
+      (e: unknown) => {
+        this.o.log(`run ${runId} could not resume: ${e instanceof Error ? e.message : String(e)}`)
+        return undefined
+      },
+    )
+    this.active.set(runId, { pipeline: run.pipeline, abort, done })
+    void done.finally(() => this.active.delete(runId))
+    return {
+      tasks: tasks
+        .filter((t) => t.state === 'FAILED' || t.state === 'CANCELLED' || t.state === 'SKIPPED')
+        .map((t) => t.taskId),
+    }
   }
 
   /** The scheduler's entry point. */

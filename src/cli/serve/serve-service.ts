@@ -221,14 +221,7 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
       if (launcher.has(runId)) await launcher.cancel(runId, `cancelled by ${actor}`)
       else await store.requestCancel(runId, new Date(), actor)
     },
-    resume: async (runId, actor) => {
-      const run = await store.getRun(runId)
-      if (!run) throw new SluiceError('E_RUN_NOT_RESUMABLE', `no run ${runId}`)
-      throw new SluiceError(
-        'E_RUN_NOT_RESUMABLE',
-        `resume ${runId} from the CLI for now: sluice resume ${runId} (asked by ${actor})`,
-      )
-    },
+    resume: (runId, actor) => launcher.resume(runId, actor),
     schedules: async () => (await scheduler.list()).map(scheduleInfo),
     pauseSchedule: async (pipeline, reason, actor) => {
       requirePipeline(pipeline)
