@@ -104,6 +104,14 @@ describe('sluice serve', () => {
       tasks: { taskId: string; state: string }[]
     }
     expect(show.tasks.map((t) => [t.taskId, t.state])).toEqual([['rows', 'SUCCESS']])
+    const lineage = (await (
+      await fetch(`${url}/api/v1/lineage?pipeline=ingest&task=rows&direction=upstream`)
+    ).json()) as { nodes: { id: string; kind: string }[] }
+    // the task, then what it read: the file its run was given
+    expect(lineage.nodes.map((n) => [n.kind, n.id])).toEqual([
+      ['task', 'task:ingest.rows'],
+      ['dataset', expect.stringMatching(/^file:/)],
+    ])
     const metrics = await (await fetch(`${url}/metrics`)).text()
     expect(metrics).toMatch(/sluice_runs_total\{pipeline="ingest",state="SUCCESS"\} 1/)
     // the same file again (same mtime and size) starts nothing new

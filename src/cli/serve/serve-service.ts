@@ -7,7 +7,14 @@ import { SluiceError } from '../../core/sluice-error.js'
 import { parseDuration } from '../../core/duration.js'
 import { DataPlane } from '../../engine/data-plane.js'
 import { RunEvents } from '../../engine/run-events.js'
+import {
+  buildLineageGraph,
+  mergeLineageGraphs,
+  type LineageNode,
+  type TaskDatasetOutput,
+} from '../../observe/lineage-graph.js'
 import { createRunMetrics } from '../../observe/run-metrics.js'
+import { walkLineage } from '../../observe/walk-lineage.js'
 import { backfillIntervals } from '../../scheduler/backfill-intervals.js'
 import { fileTrigger, type FileTrigger } from '../../scheduler/file-trigger.js'
 import { localLeaderLock } from '../../scheduler/local-leader-lock.js'
@@ -274,10 +281,43 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
       return { groupId, runs: result.runIds }
     },
     backfills: () => [...backfills.entries()].map(([groupId, b]) => ({ groupId, ...b })),
-    lineage: () =>
-      Promise.reject(
-        new SluiceError('E_EXECUTOR_MISSING', 'lineage over the API is not wired yet'),
-      ),
+    lineage: async (query, direction) => {
+      // every loaded pipeline, with the row counts and schemas of its latest run
+      const graphs = []
+      for (const e of catalog.list()) {
+        const run = (await store.listRuns({ pipeline: e.name, limit: 1 }))[0]
+        const outputs: Record<string, TaskDatasetOutput> = {}
+        if (run)
+          for (const t of await store.listTasks(run.id)) {
+            const o = [...t.attempts].reverse().find((a) => a.state === 'SUCCESS')?.outputs
+            if (o && typeof o === 'object' && !Array.isArray(o)) {
+              const rec = o as Record<string, unknown>
+              outputs[t.taskId] = {
+                ...(typeof rec.dataset === 'string' && { dataset: rec.dataset }),
+                ...(typeof rec.rows === 'number' && { rows: rec.rows }),
+              }
+            }
+          }
+        graphs.push(buildLineageGraph(e.spec, { outputs }))
+      }
+      const ref = 'dataset' in query ? query.dataset : `task:${query.pipeline}.${query.task}`
+      const walk = walkLineage(mergeLineageGraphs(graphs), ref, { direction })
+      if (!walk)
+        throw new SluiceError(
+          'E_PIPELINE_UNKNOWN',
+          `no dataset or task ${ref} in the loaded pipelines`,
+        )
+      const node = (n: LineageNode) => ({
+        id: n.id,
+        kind: n.kind,
+        name: n.kind === 'task' ? n.task : n.name,
+        ...(n.kind === 'task' && { pipeline: n.pipeline }),
+      })
+      return {
+        nodes: [node(walk.start), ...walk.nodes.map((r) => node(r.node))],
+        edges: walk.edges,
+      }
+    },
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   }
 
