@@ -61,6 +61,7 @@ export class AttemptRecorder {
           .catch(() => {}) // a lost log line must not fail the task
         this.events.emit('task:log', {
           runId,
+          pipeline: this.id.pipeline,
           taskId,
           attempt,
           stream,

@@ -4,6 +4,7 @@ import type { TaskState } from '../core/state/task-state.js'
 
 export interface TaskEventBase {
   readonly runId: string
+  readonly pipeline: string
   readonly taskId: string
   readonly attempt: number
   readonly at: number
@@ -12,7 +13,13 @@ export interface TaskEventBase {
 /** Every event the engine emits, by name. The same transitions are recorded in the state store. */
 export interface RunEventMap {
   'run:start': { runId: string; pipeline: string; tasks: number; resumed: boolean; at: number }
-  'run:finish': { runId: string; state: RunState; durationMs: number; at: number }
+  'run:finish': {
+    runId: string
+    pipeline: string
+    state: RunState
+    durationMs: number
+    at: number
+  }
   'task:state': TaskEventBase & {
     from: TaskState
     to: TaskState

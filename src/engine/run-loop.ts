@@ -387,6 +387,7 @@ export class RunLoop {
       })
       this.o.events.emit('task:retry', {
         runId,
+        pipeline: this.pipeline.spec.name,
         taskId: id,
         attempt: s.attempt,
         delayMs,
@@ -531,6 +532,7 @@ export class RunLoop {
   private emitState(s: Slot, from: TaskState, to: TaskState): void {
     this.o.events.emit('task:state', {
       runId: this.o.runId,
+      pipeline: this.pipeline.spec.name,
       taskId: s.plan.id,
       attempt: s.attempt,
       from,
@@ -575,6 +577,7 @@ export class RunLoop {
     const durationMs = this.o.clock.now() - this.startedAt
     this.o.events.emit('run:finish', {
       runId: this.o.runId,
+      pipeline: this.pipeline.spec.name,
       state,
       durationMs,
       at: this.o.clock.now(),

@@ -64,20 +64,15 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
   const events = new RunEvents()
   const registry = new Registry()
   const metrics = createRunMetrics(registry)
-  const pipelineOf = new Map<string, string>()
-  events.on('run:start', (e) => {
-    pipelineOf.set(e.runId, e.pipeline)
-    metrics.onRunState({ pipeline: e.pipeline, from: 'QUEUED', to: 'RUNNING' })
-  })
-  events.on('run:finish', (e) => {
-    const pipeline = pipelineOf.get(e.runId) ?? 'unknown'
-    metrics.onRunState({ pipeline, from: 'RUNNING', to: e.state })
-    pipelineOf.delete(e.runId)
-  })
-  events.on('task:state', (e) => {
-    const pipeline = pipelineOf.get(e.runId) ?? 'unknown'
-    metrics.onTaskState({ pipeline, task: e.taskId, from: e.from, to: e.to })
-  })
+  events.on('run:start', (e) =>
+    metrics.onRunState({ pipeline: e.pipeline, from: 'QUEUED', to: 'RUNNING' }),
+  )
+  events.on('run:finish', (e) =>
+    metrics.onRunState({ pipeline: e.pipeline, from: 'RUNNING', to: e.state }),
+  )
+  events.on('task:state', (e) =>
+    metrics.onTaskState({ pipeline: e.pipeline, task: e.taskId, from: e.from, to: e.to }),
+  )
 
   if (o.alerts !== undefined) {
     const config = await loadAlerts(resolve(o.alerts), o.env)

@@ -54,14 +54,11 @@ export function attachAlerts(
       .dispatch(evaluateAlertRules(config.rules, signal))
       .catch((e: unknown) => log(`alert dispatch failed: ${String(e)}`))
   }
-  const pipelineOf = new Map<string, { pipeline: string; startedAt: number }>()
-  events.on('run:start', (e) => pipelineOf.set(e.runId, { pipeline: e.pipeline, startedAt: e.at }))
   events.on('task:state', (e) => {
-    const run = pipelineOf.get(e.runId)
-    if (!run || e.to !== 'FAILED') return
+    if (e.to !== 'FAILED') return
     send({
       kind: 'task',
-      pipeline: run.pipeline,
+      pipeline: e.pipeline,
       runId: e.runId,
       task: e.taskId,
       state: e.to,
@@ -72,16 +69,13 @@ export function attachAlerts(
     })
   })
   events.on('run:finish', (e) => {
-    const run = pipelineOf.get(e.runId)
-    pipelineOf.delete(e.runId)
-    if (!run) return
     send({
       kind: 'run',
-      pipeline: run.pipeline,
+      pipeline: e.pipeline,
       runId: e.runId,
       state: e.state,
       at: e.at,
-      startedAt: run.startedAt,
+      startedAt: e.at - e.durationMs,
       durationMs: e.durationMs,
     })
     store
@@ -90,7 +84,7 @@ export function attachAlerts(
         for (const c of checks)
           send({
             kind: 'check',
-            pipeline: run.pipeline,
+            pipeline: e.pipeline,
             runId: e.runId,
             task: c.taskId,
             name: c.name,
