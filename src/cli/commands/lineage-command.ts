@@ -13,6 +13,7 @@ import {
 } from '../../observe/lineage-graph.js'
 import { walkLineage, type LineageDirection } from '../../observe/walk-lineage.js'
 import type { StateStore } from '../../state/state-store.js'
+import { latestDatasetOutputs } from '../latest-dataset-outputs.js'
 import type { CliContext } from '../cli-context.js'
 import { loadForCli } from '../load-for-cli.js'
 
@@ -191,23 +192,7 @@ async function latestOutputs(
   try {
     store = await ctx.openStore()
     for (const pipeline of pipelines) {
-      const run = (await store.listRuns({ pipeline, limit: 1 }))[0]
-      if (!run) continue
-      const byTask: Record<string, TaskDatasetOutput> = {}
-      for (const t of await store.listTasks(run.id)) {
-        const done = [...t.attempts].reverse().find((a) => a.state === 'SUCCESS')
-        const o = done?.outputs
-        if (o === null || o === undefined || typeof o !== 'object' || Array.isArray(o)) continue
-        const rec = o as Record<string, unknown>
-        byTask[t.taskId] = {
-          ...(typeof rec.dataset === 'string' && { dataset: rec.dataset }),
-          ...(typeof rec.rows === 'number' && { rows: rec.rows }),
-          ...(Array.isArray(rec.schema) && {
-            schema: rec.schema.filter((c): c is string => typeof c === 'string'),
-          }),
-        }
-      }
-      out.set(pipeline, byTask)
+      out.set(pipeline, await latestDatasetOutputs(store, pipeline))
     }
   } finally {
     await store?.close()

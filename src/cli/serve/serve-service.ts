@@ -11,7 +11,6 @@ import {
   buildLineageGraph,
   mergeLineageGraphs,
   type LineageNode,
-  type TaskDatasetOutput,
 } from '../../observe/lineage-graph.js'
 import { createRunMetrics } from '../../observe/run-metrics.js'
 import { walkLineage } from '../../observe/walk-lineage.js'
@@ -26,6 +25,7 @@ import type { ScheduleInfo, ServiceControl } from '../../server/service-control.
 import { startServer } from '../../server/start-server.js'
 import { openStateStore } from '../../state/open-state-store.js'
 import { PipelineCatalog } from './pipeline-catalog.js'
+import { latestDatasetOutputs } from '../latest-dataset-outputs.js'
 import { RunLauncher } from './run-launcher.js'
 import { attachAlerts, loadAlerts } from './service-alerts.js'
 
@@ -280,19 +280,7 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
       // every loaded pipeline, with the row counts and schemas of its latest run
       const graphs = []
       for (const e of catalog.list()) {
-        const run = (await store.listRuns({ pipeline: e.name, limit: 1 }))[0]
-        const outputs: Record<string, TaskDatasetOutput> = {}
-        if (run)
-          for (const t of await store.listTasks(run.id)) {
-            const o = [...t.attempts].reverse().find((a) => a.state === 'SUCCESS')?.outputs
-            if (o && typeof o === 'object' && !Array.isArray(o)) {
-              const rec = o as Record<string, unknown>
-              outputs[t.taskId] = {
-                ...(typeof rec.dataset === 'string' && { dataset: rec.dataset }),
-                ...(typeof rec.rows === 'number' && { rows: rec.rows }),
-              }
-            }
-          }
+        const outputs = await latestDatasetOutputs(store, e.name)
         graphs.push(buildLineageGraph(e.spec, { outputs }))
       }
       const ref = 'dataset' in query ? query.dataset : `task:${query.pipeline}.${query.task}`
