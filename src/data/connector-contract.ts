@@ -38,8 +38,19 @@ export interface ReadContext {
   readonly batchRows: number
   /** For incremental reads: the last committed watermark (undefined on the first run). */
   readonly since?: unknown
+  /**
+   * Progress that survives a retry or a resume of this task (cleared when it succeeds): a source
+   * that reads in pages saves where it is, and starts there when `load` returns a value.
+   */
+  readonly checkpoint?: {
+    save(value: JsonValue): Promise<void>
+    load(): Promise<JsonValue | undefined>
+  }
   log(text: string): void
 }
+
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
 
 /**
  * A source's rows as bytes: RFC 4180 CSV in UTF-8 with a header line, `,` and `"`, NULL as an empty

@@ -1,8 +1,11 @@
 import { join } from 'node:path'
 import { ConnectorRegistry } from '../connectors/connector-registry.js'
 import { fileConnector } from '../connectors/file/file-connector.js'
+import { httpConnector } from '../connectors/http/http-connector.js'
+import { influxdbConnector } from '../connectors/influxdb/influxdb-connector.js'
 import { mysqlConnector } from '../connectors/mysql/mysql-connector.js'
 import { postgresConnector } from '../connectors/postgres/postgres-connector.js'
+import { prometheusConnector } from '../connectors/prometheus/prometheus-connector.js'
 import { sqliteConnector } from '../connectors/sqlite/sqlite-connector.js'
 import { DatasetStore } from '../data/datasets/dataset-store.js'
 import { DuckDBEngine, type DuckDBEngineOptions } from '../data/duckdb/duckdb-engine.js'
@@ -14,6 +17,9 @@ export function builtinConnectors(): ConnectorRegistry {
     .register(postgresConnector)
     .register(mysqlConnector)
     .register(sqliteConnector)
+    .register(httpConnector)
+    .register(prometheusConnector)
+    .register(influxdbConnector)
 }
 
 /**

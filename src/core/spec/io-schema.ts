@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import { durationSchema } from './duration-schema.js'
+import { httpDestinationSchema, httpSourceSchema } from './http-io-schema.js'
+import { influxdbDestinationSchema, influxdbSourceSchema } from './influxdb-io-schema.js'
+import { prometheusSourceSchema } from './prometheus-io-schema.js'
 
 export const FILE_FORMATS = ['csv', 'json', 'jsonl', 'parquet'] as const
 export const LOAD_MODES = ['append', 'replace', 'merge', 'truncate_insert'] as const
@@ -63,8 +66,13 @@ export const sourceSchema = z.strictObject({
     .optional()
     .describe('Bad records: fail, skip or quarantine. Default fail.'),
   max_bad_rows: z.number().int().min(0).optional(),
-  // HTTP-based connectors (REST, Prometheus, InfluxDB) add their own keys in later versions.
-  endpoint: z.string().optional(),
+  http: httpSourceSchema.optional().describe('HTTP/REST request (connection of type http).'),
+  prometheus: prometheusSourceSchema
+    .optional()
+    .describe('PromQL query (connection of type prometheus).'),
+  influxdb: influxdbSourceSchema
+    .optional()
+    .describe('InfluxQL or Flux query (connection of type influxdb).'),
 })
 
 /** Where a load (or a copying extract) writes. */
@@ -97,6 +105,10 @@ export const destinationSchema = z.strictObject({
     .min(0)
     .optional()
     .describe('More refused rows than this fail the load. Default 10000 for databases.'),
+  http: httpDestinationSchema.optional().describe('POST batches (connection of type http).'),
+  influxdb: influxdbDestinationSchema
+    .optional()
+    .describe('Measurement, tags, fields and time (connection of type influxdb).'),
 })
 
 export type SourceSpec = z.infer<typeof sourceSchema>

@@ -159,6 +159,10 @@ function readContext(ctx: TaskContext, task: TaskSpecOf<'extract'>, since: unkno
     signal: ctx.signal,
     batchRows: task.source.batch_size ?? DEFAULT_BATCH_ROWS,
     ...(since !== undefined && since !== null && { since }),
+    checkpoint: {
+      save: (value) => ctx.checkpoint.save('source', value),
+      load: () => ctx.checkpoint.load('source'),
+    },
     log: (t) => ctx.log(t),
   }
 }
