@@ -7,6 +7,8 @@ import type { CliContext } from './cli-context.js'
 import { EXIT } from './cli-io.js'
 import { formatMs } from './format-table.js'
 import { attachProgress } from './progress-printer.js'
+import { attachOpenLineage } from './attach-open-lineage.js'
+import { openLineageFromEnv } from './open-lineage-from-env.js'
 
 export interface ExecuteOptions {
   readonly runId: string
@@ -43,6 +45,8 @@ export async function executeRun(
     pipeline.plan.tasks.map((t) => t.id),
     o.json ? 'json' : io.isTty ? 'tty' : 'plain',
   )
+  const emitter = openLineageFromEnv(io.env, (t) => io.err(t))
+  const lineage = emitter && attachOpenLineage(events, emitter, store, () => pipeline.spec)
   let result: RunResult
   const dataPlane = new DataPlane(ctx.workspace())
   try {
@@ -58,6 +62,8 @@ export async function executeRun(
       ...(o.baseDir !== undefined && { baseDir: o.baseDir }),
     })
   } finally {
+    await lineage?.flush()
+    lineage?.detach()
     await dataPlane.close()
     stopProgress()
     process.off('SIGINT', onSignal)

@@ -1,9 +1,10 @@
 import type { TaskDatasetOutput } from '../observe/lineage-graph.js'
 import type { StateStore } from '../state/state-store.js'
+import { datasetOutputOf } from './dataset-output-of.js'
 
 /**
- * The dataset outputs (path, rows, schema) of each task's last successful attempt in a
- * pipeline's latest run, for the lineage graph; empty when the pipeline never ran.
+ * The dataset outputs (path, rows, schema, column lineage) of each task's last successful attempt
+ * in a pipeline's latest run, for the lineage graph; empty when the pipeline never ran.
  */
 export async function latestDatasetOutputs(
   store: StateStore,
@@ -13,16 +14,10 @@ export async function latestDatasetOutputs(
   const run = (await store.listRuns({ pipeline, limit: 1 }))[0]
   if (!run) return byTask
   for (const t of await store.listTasks(run.id)) {
-    const o = [...t.attempts].reverse().find((a) => a.state === 'SUCCESS')?.outputs
-    if (o === null || o === undefined || typeof o !== 'object' || Array.isArray(o)) continue
-    const rec = o as Record<string, unknown>
-    byTask[t.taskId] = {
-      ...(typeof rec.dataset === 'string' && { dataset: rec.dataset }),
-      ...(typeof rec.rows === 'number' && { rows: rec.rows }),
-      ...(Array.isArray(rec.schema) && {
-        schema: rec.schema.filter((c): c is string => typeof c === 'string'),
-      }),
-    }
+    const out = datasetOutputOf(
+      [...t.attempts].reverse().find((a) => a.state === 'SUCCESS')?.outputs,
+    )
+    if (out) byTask[t.taskId] = out
   }
   return byTask
 }

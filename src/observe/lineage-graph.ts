@@ -31,6 +31,16 @@ export interface TaskDatasetOutput {
   readonly rows?: number
   /** `name type[ not null]` per column. */
   readonly schema?: readonly string[]
+  /** A SQL task's column lineage: each output column's upstream columns (`task.column`). */
+  readonly columnLineage?: readonly ColumnLineageEntry[]
+}
+
+/** One output column of a SQL task and the upstream columns it is computed from. */
+export interface ColumnLineageEntry {
+  readonly column: string
+  /** `task.column` of the upstream datasets. */
+  readonly inputs: readonly string[]
+  readonly transformation: string
 }
 
 /** A column of a dataset node. */
@@ -38,6 +48,9 @@ export interface LineageField {
   readonly name: string
   readonly type: string
   readonly nullable: boolean
+  /** Column level (SQL tasks): the dataset columns this one is computed from. */
+  readonly inputs?: readonly { readonly dataset: string; readonly column: string }[]
+  readonly transformation?: string
 }
 
 export interface LineageDatasetNode {
@@ -147,7 +160,9 @@ export function buildLineageGraph(
         producer: task,
         ...(out?.dataset !== undefined && { path: out.dataset }),
         ...(out?.rows !== undefined && { rows: out.rows }),
-        ...(out?.schema !== undefined && { fields: out.schema.map(parseField) }),
+        ...(out?.schema !== undefined && {
+          fields: out.schema.map((f) => withColumnLineage(parseField(f), pipeline, out)),
+        }),
       }
       staged.set(task, addDataset(node))
     }
@@ -197,6 +212,22 @@ function parseField(text: string): LineageField {
   const space = body.lastIndexOf(' ')
   if (space <= 0) return { name: body, type: 'unknown', nullable: !notNull }
   return { name: body.slice(0, space), type: body.slice(space + 1), nullable: !notNull }
+}
+
+/** A field with the upstream columns a SQL task computed it from (upstream ids → dataset ids). */
+function withColumnLineage(
+  field: LineageField,
+  pipeline: string,
+  out: TaskDatasetOutput,
+): LineageField {
+  const entry = out.columnLineage?.find((c) => c.column === field.name)
+  if (!entry) return field
+  const inputs = entry.inputs.flatMap((ref) => {
+    const dot = ref.indexOf('.')
+    if (dot <= 0) return []
+    return [{ dataset: `sluice:${pipeline}.${ref.slice(0, dot)}`, column: ref.slice(dot + 1) }]
+  })
+  return { ...field, inputs, transformation: entry.transformation }
 }
 
 /** One graph from several (pipelines, or runs); later nodes' details win. */

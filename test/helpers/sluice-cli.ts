@@ -15,13 +15,13 @@ export interface CliResult {
 /** Runs the sluice binary as a user would (in the repo root unless told); never throws on exit codes. */
 export async function sluiceCli(
   args: readonly string[],
-  options: { cwd?: string; workspace?: string } = {},
+  options: { cwd?: string; workspace?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   const argv = options.workspace ? ['--workspace', options.workspace, ...args] : [...args]
   try {
     const r = await exec(process.execPath, [bin, ...argv], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
     })
     return { code: 0, out: r.stdout, err: r.stderr }
   } catch (e) {

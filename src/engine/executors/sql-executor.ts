@@ -9,6 +9,7 @@ import { wrapDuckdbSql } from '../../transforms/sql/wrap-duckdb-sql.js'
 import type { DataPlane } from '../data-plane.js'
 import { datasetOutputs } from './dataset-outputs.js'
 import { openSqlRunner } from './open-sql-runner.js'
+import { sqlColumnLineage } from './sql-column-lineage.js'
 import type { TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
 
 const TRANSACTION_CONTROL = /^(begin|commit|rollback|end|start\s+transaction)\b/i
@@ -51,7 +52,13 @@ export function sqlExecutor(plane: DataPlane, spec?: PipelineSpec): TaskExecutor
         )
       }
       ctx.metric('rows_out', info.rowCount)
-      return { outputs: datasetOutputs(info) }
+      const lineage = await sqlColumnLineage(await plane.engine(), text, ctx.upstream, info)
+      return {
+        outputs: {
+          ...datasetOutputs(info),
+          ...(lineage.length > 0 && { column_lineage: lineage }),
+        },
+      }
     },
   }
 }

@@ -74,6 +74,33 @@ describe('buildLineageGraph', () => {
     expect([...g.nodes.keys()]).toContain('task:orders_daily.notify')
   })
 
+  it('gives the fields of a SQL task the upstream dataset columns they come from (column level)', () => {
+    const withColumns = buildLineageGraph(spec, {
+      outputs: {
+        ...outputs,
+        joined: {
+          ...outputs.joined,
+          columnLineage: [
+            { column: 'id', inputs: ['orders.id'], transformation: 'IDENTITY' },
+            { column: 'ghost', inputs: ['orders.x'], transformation: 'IDENTITY' },
+          ],
+        },
+      },
+    })
+    const node = withColumns.nodes.get('sluice:orders_daily.joined')
+    expect(node?.kind === 'dataset' && node.fields).toEqual([
+      {
+        name: 'id',
+        type: 'int64',
+        nullable: false,
+        inputs: [{ dataset: 'sluice:orders_daily.orders', column: 'id' }],
+        transformation: 'IDENTITY',
+      },
+      // a column without lineage (and lineage of a column not in the schema) adds nothing
+      { name: 'amount', type: 'decimal(18,2)', nullable: true },
+    ])
+  })
+
   it('walks upstream transitively from a table, and to a depth', () => {
     const up = walkLineage(g, 'dw.orders', { direction: 'upstream' })!
     expect(up.start.id).toBe('postgres://dw:5432:dw.orders')
