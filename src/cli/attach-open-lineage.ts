@@ -28,7 +28,7 @@ export function attachOpenLineage(
   specOf: (pipeline: string, runId: string) => LineagePipelineSpec | undefined,
 ): OpenLineageBridge {
   let chain: Promise<void> = Promise.resolve()
-  const later = (build: () => Promise<void>) => {
+  const later = (build: () => void | Promise<void>) => {
     chain = chain.then(build).catch(() => undefined)
   }
   const taskEvent = async (
@@ -70,7 +70,7 @@ export function attachOpenLineage(
     )
   }
   const onRunStart = (e: RunEventMap['run:start']) =>
-    later(async () => {
+    later(() => {
       emitter.emit(
         openLineageEvent({
           eventType: 'START',
@@ -94,7 +94,7 @@ export function attachOpenLineage(
     if (type) later(() => taskEvent(e, type))
   }
   const onRunFinish = (e: RunEventMap['run:finish']) =>
-    later(async () => {
+    later(() => {
       emitter.emit(
         openLineageEvent({
           eventType:
