@@ -167,21 +167,19 @@ function readContext(ctx: TaskContext, task: TaskSpecOf<'extract'>, since: unkno
   }
 }
 
-/** The watermark the (single) load reading this extract committed in its destination. */
+/**
+ * The watermark the (single) load downstream of this extract committed in its destination: the
+ * load reading it, or reading a sql/transform task that carries its watermark on.
+ */
 async function downstreamWatermark(
   spec: PipelineSpec,
   plane: DataPlane,
   ctx: TaskContext,
 ): Promise<unknown> {
-  const loads = Object.values(spec.tasks).filter(
-    (t): t is TaskSpecOf<'load'> =>
-      t.type === 'load' &&
-      (t.input === ctx.taskId ||
-        (t.input === undefined && [t.depends_on ?? []].flat().includes(ctx.taskId))),
-  )
+  const loads = downstreamLoads(spec, ctx.taskId)
   if (loads.length !== 1) {
     ctx.log(
-      `incremental extract ${ctx.taskId} is read by ${loads.length} loads; reading everything (no shared watermark)`,
+      `incremental extract ${ctx.taskId} has ${loads.length} loads downstream; reading everything (no shared watermark)`,
     )
     return undefined
   }
@@ -191,4 +189,26 @@ async function downstreamWatermark(
   } finally {
     await dest.close()
   }
+}
+
+/** The loads that read `taskId`'s dataset directly or through sql/transform tasks. */
+function downstreamLoads(spec: PipelineSpec, taskId: string): TaskSpecOf<'load'>[] {
+  const inputsOf = (t: PipelineSpec['tasks'][string]): string[] => {
+    const input = 'input' in t ? t.input : undefined
+    return input !== undefined ? [input].flat() : [t.depends_on ?? []].flat()
+  }
+  const loads: TaskSpecOf<'load'>[] = []
+  const seen = new Set<string>([taskId])
+  const queue = [taskId]
+  while (queue.length > 0) {
+    const from = queue.shift()!
+    for (const [id, t] of Object.entries(spec.tasks)) {
+      if (seen.has(id) || !inputsOf(t).includes(from)) continue
+      seen.add(id)
+      if (t.type === 'load') loads.push(t)
+      else if (t.type === 'transform' || (t.type === 'sql' && t.connection === undefined))
+        queue.push(id)
+    }
+  }
+  return loads
 }

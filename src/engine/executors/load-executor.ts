@@ -11,6 +11,8 @@ import { destinationOutputs, destinationRejects } from './quarantine-rejects.js'
 interface DatasetOutputs {
   readonly dataset?: string
   readonly watermark?: unknown
+  /** Set when a sql/transform task passed on its input's watermark: the extract's task id. */
+  readonly watermark_key?: string
 }
 
 /**
@@ -48,7 +50,11 @@ export function loadExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecutor
           mode: task.destination.mode ?? 'append',
           ...(task.destination.keys && { keys: task.destination.keys }),
           ...(upstream?.watermark !== undefined && {
-            watermark: { pipeline: ctx.pipeline, key: inputId, value: upstream.watermark },
+            watermark: {
+              pipeline: ctx.pipeline,
+              key: upstream.watermark_key ?? inputId,
+              value: upstream.watermark,
+            },
           }),
           ...(rejects && { rejects }),
           log: (t) => ctx.log(t),

@@ -10,6 +10,7 @@ import type { DataPlane } from '../data-plane.js'
 import { datasetOutputs } from './dataset-outputs.js'
 import { openSqlRunner } from './open-sql-runner.js'
 import { sqlColumnLineage } from './sql-column-lineage.js'
+import { carriedWatermark } from './carried-watermark.js'
 import type { TaskContext, TaskExecutor, TaskOutcome } from '../task-context.js'
 
 const TRANSACTION_CONTROL = /^(begin|commit|rollback|end|start\s+transaction)\b/i
@@ -57,6 +58,7 @@ export function sqlExecutor(plane: DataPlane, spec?: PipelineSpec): TaskExecutor
         outputs: {
           ...datasetOutputs(info),
           ...(lineage.length > 0 && { column_lineage: lineage }),
+          ...carriedWatermark(ctx.upstream),
         },
       }
     },

@@ -115,4 +115,29 @@ tasks:
     const state = await pg.sql(`select key from _sluice_state where pipeline = 'staged'`)
     expect(state).toEqual([{ key: 'ev' }])
   })
+
+  it('a watermark carries through a sql task: extract → sql → load reads only new rows', async () => {
+    await pg.sql('create table clicks (id bigint primary key, page text)')
+    await pg.sql(`insert into clicks select g, 'p' || (g % 3) from generate_series(1, 90) g`)
+    const yaml = `name: carried
+connections: { wh: "\${env:WH}" }
+tasks:
+  ck: { type: extract, source: { connection: wh, table: clicks, incremental: { column: id } } }
+  shaped: { type: sql, depends_on: [ck], sql: "select id, upper(page) as page from ck" }
+  put: { type: load, depends_on: [shaped], destination: { connection: wh, table: clicks_copy } }
+`
+    const first = await run(yaml)
+    expect(first.state, JSON.stringify(first.tasks)).toBe('SUCCESS')
+    expect(first.tasks.ck!.outputs).toMatchObject({ watermark: { value: '90' } })
+    expect(first.tasks.shaped!.outputs).toMatchObject({
+      watermark: { value: '90' },
+      watermark_key: 'ck',
+    })
+    await pg.sql(`insert into clicks select g, 'p' || (g % 3) from generate_series(91, 100) g`)
+    const second = await run(yaml)
+    expect(second.tasks.ck!.outputs).toMatchObject({ rows: 10 })
+    expect(await count('clicks_copy')).toBe(100)
+    const state = await pg.sql(`select key from _sluice_state where pipeline = 'carried'`)
+    expect(state).toEqual([{ key: 'ck' }])
+  })
 })
