@@ -1,6 +1,5 @@
 import type { PoolConnection } from 'mysql2'
 import type { Readable } from 'node:stream'
-import { parseDuration } from '../../core/duration.js'
 import { SluiceError } from '../../core/sluice-error.js'
 import type { Column, TableSchema, Value } from '../../data/column-type.js'
 import type { ConnectionConfig, ReadContext, Source } from '../../data/connector-contract.js'
@@ -11,17 +10,14 @@ import { sqlSourceOptions, type SqlSourceOptions } from '../../data/sql/sql-sour
 import { mysqlTableName } from './mysql-table-name.js'
 import { mysqlTypes } from './mysql-types.js'
 import { mysqlValues } from './mysql-values.js'
-import { sqlWatermark, type SqlWatermark } from '../../data/sql/sql-watermark.js'
+import type { SqlWatermark } from '../../data/sql/sql-watermark.js'
+import {
+  nextWatermark,
+  planIncrementalRead,
+  rowWatermark,
+} from '../../data/sql/incremental-read.js'
 import { quoteMysqlIdent } from './quote-mysql-ident.js'
 import { readMysqlTable } from './read-mysql-table.js'
-
-function asText(v: Value | undefined): string | null {
-  if (v === null || v === undefined) return null
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex')
-  if (typeof v === 'boolean') return v ? '1' : '0'
-  // timestamps travel as 'YYYY-MM-DDTHH:MM:SS…' like every other sluice value
-  return String(v)
-}
 
 /**
  * Reads a table or a query as one streamed result (mysql2 `query().stream()`, paused while the
@@ -105,63 +101,18 @@ export class MysqlSource implements Source {
   /** The SELECT this read runs, and the tie-breaker keys. */
   async plan(ctx: ReadContext): Promise<{ sql: string; keys: string[] }> {
     const schema = await this.schema(ctx)
-    const base = this.baseSql(schema)
-    const inc = this.options.incremental
-    if (!inc) return { sql: base, keys: [] }
-    const byName = new Map(schema.columns.map((c) => [c.name, c]))
-    let keys = this.options.keys ? [...this.options.keys] : [...this.cachedPk]
-    // the column alone is a unique key (e.g. an id): no tie-breaker needed, `>` is exact
-    const uniqueColumn = keys.length === 1 && keys[0] === inc.column
-    keys = keys.filter((k) => k !== inc.column)
-    for (const k of [inc.column, ...keys])
-      if (!byName.has(k))
-        throw new SluiceError(
-          'E_SCHEMA_VALUE',
-          `incremental column ${JSON.stringify(k)} is not in the result (${[...byName.keys()].join(', ')})`,
-        )
-    const colDef = byName.get(inc.column)!
-    const col = quoteMysqlIdent(inc.column)
-    const since = sqlWatermark.parse(ctx.since)
-    this.since = since
-    const lit = (text: string, name: string): string =>
-      mysqlValues.literal(text, byName.get(name)!.type)
-    let where = ''
-    const lookbackMs = inc.lookback === undefined ? 0 : (parseDuration(inc.lookback) ?? 0)
-    if (since) {
-      if (lookbackMs > 0) {
-        const kind = colDef.type.kind
-        const from =
-          kind === 'date' || kind === 'timestamp' || kind === 'timestamptz'
-            ? sqlWatermark.minus(since.value, lookbackMs)
-            : undefined
-        if (from === undefined)
-          throw new SluiceError(
-            'E_SCHEMA_VALUE',
-            `incremental lookback needs a date/timestamp column; ${inc.column} is ${kind}`,
-          )
-        where = `${col} >= ${lit(from, inc.column)}`
-      } else if (since.key && keys.length > 0 && since.key.length === keys.length) {
-        const left = [col, ...keys.map(quoteMysqlIdent)].join(', ')
-        const right = [lit(since.value, inc.column), ...keys.map((k, i) => lit(since.key![i]!, k))]
-        where = `(${left}) > (${right.join(', ')})`
-      } else if (uniqueColumn) {
-        where = `${col} > ${lit(since.value, inc.column)}`
-      } else {
-        if (keys.length === 0)
-          ctx.log(
-            `incremental on ${inc.column} without a tie-breaker key: reading ${inc.column} >= watermark; use mode merge to absorb re-read rows`,
-          )
-        where = `${col} >= ${lit(since.value, inc.column)}`
-      }
-    } else if (inc.initial !== undefined) {
-      where = `${col} >= ${lit(String(inc.initial), inc.column)}`
-    }
-    const order = [col, ...keys.map(quoteMysqlIdent)].join(', ')
-    const sql =
-      this.options.table !== undefined
-        ? `${base}${where ? ` WHERE ${where}` : ''} ORDER BY ${order}`
-        : `SELECT * FROM (${base}) AS _sluice_inc${where ? ` WHERE ${where}` : ''} ORDER BY ${order}`
-    return { sql, keys }
+    const plan = planIncrementalRead({
+      schema,
+      options: this.options,
+      primaryKey: this.cachedPk,
+      since: ctx.since,
+      base: this.baseSql(schema),
+      quote: quoteMysqlIdent,
+      bind: (text, column) => mysqlValues.literal(text, column.type),
+      log: (t) => ctx.log(t),
+    })
+    this.since = plan.since
+    return { sql: plan.sql, keys: plan.keys }
   }
 
   async *read(ctx: ReadContext): AsyncIterable<RowBatch> {
@@ -182,15 +133,7 @@ export class MysqlSource implements Source {
         .stream({ highWaterMark: Math.min(batchRows, 2000) })
       let rows: Value[][] = []
       const flush = (): RowBatch => {
-        const lastRow = rows[rows.length - 1]
-        if (colIdx >= 0 && lastRow) {
-          const value = asText(lastRow[colIdx])
-          if (value !== null)
-            this.last = {
-              value,
-              ...(keys.length > 0 ? { key: keyIdx.map((i) => asText(lastRow[i]) ?? '') } : {}),
-            }
-        }
+        this.last = rowWatermark(rows[rows.length - 1], colIdx, keyIdx) ?? this.last
         const batch = { schema, rows }
         rows = []
         return batch
@@ -219,15 +162,7 @@ export class MysqlSource implements Source {
   }
 
   watermark(): SqlWatermark | undefined {
-    const last = this.last
-    const since = this.since
-    if (!last) return since
-    // a lookback re-read may end below the committed watermark: never move it backwards
-    if (since && this.options.incremental?.lookback !== undefined) {
-      const norm = (t: string): string => t.replace(' ', 'T')
-      if (norm(last.value) < norm(since.value)) return since
-    }
-    return last
+    return nextWatermark(this.last, this.since, this.options.incremental?.lookback !== undefined)
   }
 
   async close(): Promise<void> {
