@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2'
 import { randomBytes } from 'node:crypto'
+import { loadKeys, sameKeys } from '../../data/sql/load-keys.js'
 import { SluiceError } from '../../core/sluice-error.js'
 import type { Column, TableSchema, Value } from '../../data/column-type.js'
 import type {
@@ -53,12 +54,6 @@ function result(rowsWritten: number, setAside: RejectedRecord[], ctx: WriteConte
   }
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  const x = a.map((s) => s.toLowerCase()).sort()
-  const y = b.map((s) => s.toLowerCase()).sort()
-  return x.length === y.length && x.every((s, i) => s === y[i])
-}
-
 /**
  * Loads batches into a MySQL/MariaDB table. Rows go through a session-private staging table
  * (`CREATE TEMPORARY TABLE … LIKE target`) with multi-row INSERTs (1000 rows or
@@ -91,18 +86,7 @@ export class MysqlDestination implements Destination {
   async write(ctx: WriteContext, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
     const name = mysqlTableName(this.options.table)
     const mode = ctx.mode
-    const keys = [...(ctx.keys ?? this.options.keys ?? [])]
-    if (mode === 'merge' && keys.length === 0)
-      throw new SluiceError('E_SCHEMA_VALUE', `mode merge into ${name.sql} needs keys`, {
-        hint: 'add keys: [id] to the destination',
-      })
-    const names = new Set(ctx.schema.columns.map((c) => c.name.toLowerCase()))
-    for (const k of keys)
-      if (!names.has(k.toLowerCase()))
-        throw new SluiceError(
-          'E_SCHEMA_VALUE',
-          `key ${JSON.stringify(k)} is not an incoming column`,
-        )
+    const keys = loadKeys(ctx, this.options.keys, name.sql)
     const c = await this.conn.connect()
     let broken = false
     let created = false

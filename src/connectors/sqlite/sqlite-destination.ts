@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { loadKeys, sameKeys } from '../../data/sql/load-keys.js'
 import { SluiceError } from '../../core/sluice-error.js'
 import type { Column, TableSchema, Value } from '../../data/column-type.js'
 import type {
@@ -28,12 +29,6 @@ function jsonText(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  const x = a.map((s) => s.toLowerCase()).sort()
-  const y = b.map((s) => s.toLowerCase()).sort()
-  return x.length === y.length && x.every((s, i) => s === y[i])
-}
-
 /**
  * Loads batches into a SQLite table inside one `BEGIN IMMEDIATE` transaction: DDL (create,
  * ADD COLUMN, the DROP of `replace`), the DELETE of `truncate_insert`, the rows through one
@@ -60,18 +55,7 @@ export class SqliteDestination implements Destination {
   async write(ctx: WriteContext, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
     const name = sqliteTableName(this.options.table)
     const mode = ctx.mode
-    const keys = [...(ctx.keys ?? this.options.keys ?? [])]
-    if (mode === 'merge' && keys.length === 0)
-      throw new SluiceError('E_SCHEMA_VALUE', `mode merge into ${name.sql} needs keys`, {
-        hint: 'add keys: [id] to the destination',
-      })
-    const names = new Set(ctx.schema.columns.map((c) => c.name.toLowerCase()))
-    for (const k of keys)
-      if (!names.has(k.toLowerCase()))
-        throw new SluiceError(
-          'E_SCHEMA_VALUE',
-          `key ${JSON.stringify(k)} is not an incoming column`,
-        )
+    const keys = loadKeys(ctx, this.options.keys, name.sql)
     const db = await this.conn.db()
     try {
       db.exec('BEGIN IMMEDIATE')
