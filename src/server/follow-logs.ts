@@ -32,7 +32,7 @@ export function followLogs(
       for (;;) {
         // read the state before the logs: lines written before the run ended are then in this read
         const run = await store.getRun(runId)
-        const logs = await store.readLogs(runId, task)
+        const logs = await store.readLogs(runId, task, last)
         for (const l of logs) {
           if (l.id <= last) continue
           await stream.writeSSE({ id: String(l.id), event: 'log', data: JSON.stringify(l) })

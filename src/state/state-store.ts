@@ -85,8 +85,8 @@ export interface StateStore {
     text: string,
     at?: Date,
   ): Promise<void>
-  /** Oldest first. */
-  readLogs(runId: string, taskId?: string): Promise<LogRecord[]>
+  /** Oldest first; with `afterId`, only the lines after that one (for following a run). */
+  readLogs(runId: string, taskId?: string, afterId?: number): Promise<LogRecord[]>
 
   saveCheckpoint(runId: string, taskId: string, key: string, value: JsonValue): Promise<void>
   loadCheckpoint(runId: string, taskId: string, key: string): Promise<JsonValue | undefined>

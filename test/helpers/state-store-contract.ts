@@ -449,6 +449,12 @@ export function describeStateStore(name: string, factory: StateStoreFactory): vo
         expect(all[0]!.at).toBe(at(1).toISOString())
         expect((await s.readLogs('r1', 'extract')).map((l) => l.text)).toEqual(['line 1', 'line 2'])
         expect(await s.readLogs('other')).toEqual([])
+        // following a run reads only what came after the last line seen
+        expect((await s.readLogs('r1', undefined, all[0]!.id)).map((l) => l.text)).toEqual([
+          'oops',
+          'line 2',
+        ])
+        expect(await s.readLogs('r1', 'extract', all[2]!.id)).toEqual([])
       })
     })
 

@@ -41,7 +41,7 @@ export async function followLogsCommand(
       })
     let lastId = -Infinity
     const flush = async () => {
-      for (const l of await store.readLogs(runId, task)) {
+      for (const l of await store.readLogs(runId, task, lastId)) {
         if (l.id <= lastId) continue
         lastId = l.id
         print(l)

@@ -619,12 +619,20 @@ export class SqlStateStore implements StateStore {
     )
   }
 
-  async readLogs(runId: string, taskId?: string): Promise<LogRecord[]> {
+  async readLogs(runId: string, taskId?: string, afterId?: number): Promise<LogRecord[]> {
+    const where = ['run_id = ?']
+    const params: (string | number)[] = [runId]
+    if (taskId !== undefined) {
+      where.push('task_id = ?')
+      params.push(taskId)
+    }
+    if (afterId !== undefined && Number.isFinite(afterId)) {
+      where.push('id > ?')
+      params.push(Math.floor(afterId))
+    }
     const { rows } = await this.db.query<Row>(
-      taskId === undefined
-        ? 'SELECT * FROM task_logs WHERE run_id = ? ORDER BY id'
-        : 'SELECT * FROM task_logs WHERE run_id = ? AND task_id = ? ORDER BY id',
-      taskId === undefined ? [runId] : [runId, taskId],
+      `SELECT * FROM task_logs WHERE ${where.join(' AND ')} ORDER BY id`,
+      params,
     )
     return rows.map((r) => ({
       id: num(r.id),
