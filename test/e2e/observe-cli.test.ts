@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
 import { repoRoot, sluiceCli } from '../helpers/sluice-cli.js'
 
 // A project folder with its own workspace; every command runs in it as a user would.
@@ -75,6 +76,19 @@ tasks:
     type: extract
     source: { connection: db, table: t, incremental: { column: updated_at } }
 `
+const INC_WINDOW = `name: incwin
+connections:
+  db: "sqlite:src.db"
+  out: "sqlite:out.db"
+tasks:
+  rows:
+    type: extract
+    source:
+      connection: db
+      query: "select * from events where at >= '{{ data_interval_start }}' and at < '{{ data_interval_end }}'"
+      incremental: { column: id }
+    destination: { connection: out, table: events_copy }
+`
 const SLOW = `name: slow
 tasks:
   talk:
@@ -94,6 +108,7 @@ beforeAll(async () => {
     'flaky.yaml': FLAKY,
     'half.yaml': HALF,
     'inc.yaml': INCREMENTAL,
+    'incwin.yaml': INC_WINDOW,
     'slow.yaml': SLOW,
   }))
     await writeFile(join(dir, name), text)
@@ -386,6 +401,44 @@ describe.concurrent('sluice backfill', { timeout: 60_000 }, () => {
     expect(allowed.out).toMatch(
       /^2026-01-01T00:00:00.000Z .. 2026-01-02T00:00:00.000Z {2}inc-\S+ {2}FAILED/m,
     )
+  })
+
+  it('an incremental extract that selects by data interval reads each interval and leaves the watermark alone', async () => {
+    const db = new Database(join(dir, 'src.db'))
+    db.exec('create table events (id integer primary key, at text)')
+    const at = [
+      '2026-01-01T06:00:00Z',
+      '2026-01-01T18:00:00Z',
+      '2026-01-02T06:00:00Z',
+      '2030-01-01T00:00:00Z',
+    ]
+    at.forEach((t, i) => db.prepare('insert into events values (?, ?)').run(i + 1, t))
+    db.close()
+    const r = await sluice([
+      'backfill',
+      'incwin.yaml',
+      '--from',
+      '2026-01-01',
+      '--to',
+      '2026-01-03',
+    ])
+    expect(r.code, r.err).toBe(0)
+    expect(r.err).toContain(
+      'note: rows read each backfill interval without the incremental watermark',
+    )
+    const out = new Database(join(dir, 'out.db'), { readonly: true })
+    try {
+      const ids = out.prepare('select id from events_copy order by id').pluck().all()
+      expect(ids).toEqual([1, 2, 3])
+      const state = out
+        .prepare(`select name from sqlite_master where name = '_sluice_state'`)
+        .pluck()
+        .all()
+      const marks = state.length > 0 ? out.prepare('select key from _sluice_state').all() : []
+      expect(marks).toEqual([])
+    } finally {
+      out.close()
+    }
   })
 
   it('usage errors: no range, a reversed range', async () => {

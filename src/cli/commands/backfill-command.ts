@@ -16,6 +16,7 @@ import type { CliContext } from '../cli-context.js'
 import { CliExit, EXIT } from '../cli-io.js'
 import { formatMs } from '../format-table.js'
 import { loadForCli } from '../load-for-cli.js'
+import { withoutIncremental } from '../without-incremental.js'
 import { parseParamArgs } from '../parse-param-args.js'
 import { isOrphaned } from './resume-command.js'
 
@@ -79,15 +80,25 @@ export async function backfillCommand(
       return task.type === 'extract' && task.source?.incremental !== undefined
     })
     .map(([id]) => id)
-  if (incremental.length > 0 && !opts.allowIncremental)
+  // incremental extracts of a pipeline that selects by data interval read their interval in a
+  // backfill, leaving the regular runs' watermark alone; otherwise a backfill would move it
+  const byInterval =
+    incremental.length > 0 &&
+    !opts.allowIncremental &&
+    /\b(data_interval_start|data_interval_end|logical_date)\b/.test(probe.source)
+  if (incremental.length > 0 && !opts.allowIncremental && !byInterval)
     throw new SluiceError(
       'E_USAGE',
-      `pipeline ${spec.name} has incremental extracts (${incremental.join(', ')}); a backfill would move the watermark its regular runs read from`,
+      `pipeline ${spec.name} has incremental extracts (${incremental.join(', ')}) that do not select by {{ data_interval_start }}; a backfill would read everything and move the watermark its regular runs read from`,
       {
-        hint: 'backfill with a copy of the pipeline without `incremental:` (or whose query filters on {{ data_interval_start }}), or pass --allow-incremental if moving the watermark is intended',
+        hint: 'filter the source on {{ data_interval_start }} / {{ data_interval_end }} (backfill runs then read their interval and leave the watermark alone), or pass --allow-incremental if moving the watermark is intended',
       },
     )
-  if (incremental.length > 0)
+  if (byInterval)
+    io.err(
+      `note: ${incremental.join(', ')} read each backfill interval without the incremental watermark (left as the regular runs committed it)`,
+    )
+  else if (incremental.length > 0)
     io.err(
       `warning: --allow-incremental: backfill runs will move the watermark of ${incremental.join(', ')}`,
     )
@@ -191,7 +202,10 @@ export async function backfillCommand(
             .map((e) => e.message)
             .join('; ')}`,
         )
-      const compiled = compilePipeline(loaded, select ? { select } : {})
+      const compiled = compilePipeline(
+        byInterval ? { ...loaded, spec: withoutIncremental(loaded.spec, incremental) } : loaded,
+        select ? { select } : {},
+      )
       const done = runPipeline(compiled, {
         store,
         runId,
