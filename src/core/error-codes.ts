@@ -155,6 +155,46 @@ export const ERROR_CODES = {
     retryable: false,
     summary: 'a quality check could not run: DuckDB rejected its SQL',
   },
+  // http
+  E_HTTP_STATUS: {
+    retryable: false,
+    summary:
+      'an HTTP endpoint refused a request with a 4xx status (5xx and 429 retry as E_NETWORK)',
+  },
+  E_HTTP_AUTH: {
+    retryable: false,
+    summary: 'an HTTP endpoint or OAuth2 token endpoint refused the credentials (401/403)',
+  },
+  E_HTTP_RESPONSE: {
+    retryable: false,
+    summary: 'an HTTP response is not the JSON the source expects (records path, cursor, value)',
+  },
+  E_HTTP_PAGINATION_LOOP: {
+    retryable: false,
+    summary: 'HTTP pagination repeated a cursor or next URL, or passed max_pages',
+  },
+  // prometheus
+  E_PROMETHEUS_QUERY: {
+    retryable: false,
+    summary: 'Prometheus rejected a query (bad_data, execution error, other 4xx)',
+  },
+  E_PROMETHEUS_SERVER: {
+    retryable: true,
+    summary: 'Prometheus timed out, failed (5xx) or could not be reached',
+  },
+  E_PROMETHEUS_AUTH: {
+    retryable: false,
+    summary: 'Prometheus (or its proxy) refused the credentials (401/403)',
+  },
+  // influxdb
+  E_INFLUX_WRITE: {
+    retryable: false,
+    summary: 'InfluxDB refused points of a write (unable to parse, partial write, field type conflict)',
+  },
+  E_INFLUX_QUERY: {
+    retryable: false,
+    summary: 'InfluxDB refused a query or statement (InfluxQL or Flux error)',
+  },
   // HTTP API (sluice serve)
   E_PIPELINE_UNKNOWN: { retryable: false, summary: 'no pipeline with that name is loaded' },
   E_BAD_REQUEST: {

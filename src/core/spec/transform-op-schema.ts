@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { parseDuration } from '../duration.js'
+import { durationSchema } from './duration-schema.js'
 
 /** The built-in ops a `transform` task lists under `ops:`, in the order they are documented. */
 export const TRANSFORM_OP_NAMES = [
@@ -18,6 +20,15 @@ export const TRANSFORM_OP_NAMES = [
   'scale',
   'drop_incomplete',
   'sample',
+  'resample',
+  'rate',
+  'increase',
+  'rolling',
+  'trend',
+  'lag',
+  'delta',
+  'time_features',
+  'completeness',
 ] as const
 
 export type TransformOpName = (typeof TRANSFORM_OP_NAMES)[number]
@@ -293,6 +304,199 @@ const sampleOp = z.strictObject({
     .describe('Keeps a deterministic sample: `{ n }`, `{ fraction }` or `{ every }`.'),
 })
 
+// Time-series ops: rows of a series are ordered by `time` (NULLs last, ties in input order).
+
+const timeOption = column
+  .optional()
+  .describe(
+    'The time column: timestamp, timestamptz (taken in UTC) or date. Default `timestamp`; any other type fails the task.',
+  )
+const seriesBy = columns
+  .optional()
+  .describe('Series keys: the op works per group of these columns. Default one series.')
+const step = durationSchema.refine((v) => (parseDuration(v) ?? 0) > 0, {
+  message: 'must be more than 0',
+})
+
+/** Aggregates of `resample`. */
+export const RESAMPLE_AGGREGATES = ['avg', 'sum', 'min', 'max', 'count', 'first', 'last'] as const
+const resampleAggregate = z
+  .enum(RESAMPLE_AGGREGATES)
+  .describe(
+    'avg, sum, min, max, count (non-null values), first / last (earliest / latest non-null).',
+  )
+
+const resampleOp = z.strictObject({
+  resample: z
+    .strictObject({
+      step: step.describe('Bucket width, aligned to 1970-01-01T00:00Z (`5m`, `1h`, `1d`).'),
+      columns: z
+        .union([columns, nonEmpty(resampleAggregate)])
+        .describe('Value columns (aggregated with `agg`), or `{ column: aggregate }`.'),
+      agg: resampleAggregate.optional().describe('The aggregate of a `columns` list. Default avg.'),
+      fill: z
+        .enum(['none', 'null', 'ffill', 'linear'])
+        .optional()
+        .describe(
+          'Empty buckets between the first and last of a series: none (default) leaves them out; null adds them with NULLs; ffill takes the previous value; linear interpolates by time (no extrapolation). count is 0 in an added bucket.',
+        ),
+      time: timeOption,
+      by: seriesBy,
+    })
+    .refine((o) => o.agg === undefined || Array.isArray(o.columns), {
+      message: 'agg is for a columns list; a mapping names the aggregate of each column',
+      path: ['agg'],
+    })
+    .describe('One row per series and time bucket: the by columns, the bucket start, the values.'),
+})
+
+const counterOptions = (what: string) =>
+  z
+    .strictObject({
+      columns: oneOrMore.describe('Counter columns (monotonic except for resets).'),
+      time: timeOption,
+      by: seriesBy,
+    })
+    .describe(what)
+
+const rateOp = z.strictObject({
+  rate: counterOptions(
+    'Adds `<column>_rate`: the increase since the previous sample of the series per second (NULL for the first sample and for equal times).',
+  ),
+})
+
+const increaseOp = z.strictObject({
+  increase: counterOptions(
+    'Adds `<column>_increase`: the increase since the previous sample of the series; a decrease is a counter reset, so the increase is the new value (counted from 0).',
+  ),
+})
+
+const rollingOp = z.strictObject({
+  rolling: z
+    .strictObject({
+      columns: oneOrMore.describe('Numeric columns.'),
+      stats: z
+        .array(
+          z.string().regex(/^(mean|std|min|max|sum|count|p(100|[1-9]?[0-9]))$/, {
+            message: 'one of mean, std, min, max, sum, count, p0 … p100',
+          }),
+        )
+        .min(1)
+        .describe(
+          'mean, std (sample), min, max, sum, count (non-null values), pNN (interpolated percentile: p50, p95).',
+        ),
+      windows: z
+        .array(step)
+        .min(1)
+        .optional()
+        .describe('Time windows: a row sees the rows of its series with time in (t − window, t].'),
+      rows: z
+        .array(z.number().int().min(1))
+        .min(1)
+        .optional()
+        .describe('Row windows: a row sees itself and the n − 1 rows before it in its series.'),
+      time: timeOption,
+      by: seriesBy,
+    })
+    .refine((o) => o.windows !== undefined || o.rows !== undefined, {
+      message: 'give windows (durations) or rows (counts), or both',
+      path: ['windows'],
+    })
+    .describe(
+      'Adds `<column>_<stat>_<window>` per column, stat and window: `value_mean_5m`, `value_p95_1h`, `value_max_10rows`.',
+    ),
+})
+
+const trendOp = z.strictObject({
+  trend: z
+    .strictObject({
+      columns: oneOrMore.describe('Numeric columns.'),
+      window: step
+        .optional()
+        .describe('Rows with time in (t − window, t]. Default the whole series.'),
+      per: step.optional().describe('The slope is per this much time. Default 1s.'),
+      time: timeOption,
+      by: seriesBy,
+    })
+    .describe(
+      'Adds `<column>_trend_<window>` (or `<column>_trend`): the least-squares slope of the values over time.',
+    ),
+})
+
+const lagN = z
+  .union([z.number().int().min(1), z.array(z.number().int().min(1)).min(1)])
+  .optional()
+  .describe('Rows back, one or a list. Default 1.')
+
+const lagOp = z.strictObject({
+  lag: z
+    .strictObject({ columns: oneOrMore, n: lagN, time: timeOption, by: seriesBy })
+    .describe(
+      'Adds `<column>_lag_<n>`: the value n rows before in the series (NULL before the start).',
+    ),
+})
+
+const deltaOp = z.strictObject({
+  delta: z
+    .strictObject({ columns: oneOrMore, n: lagN, time: timeOption, by: seriesBy })
+    .describe('Adds `<column>_delta_<n>`: the value minus the value n rows before in the series.'),
+})
+
+/** Features of `time_features`. */
+export const TIME_FEATURES = [
+  'year',
+  'month',
+  'day',
+  'hour',
+  'minute',
+  'weekday',
+  'is_weekend',
+  'day_of_year',
+] as const
+
+const timeFeaturesOp = z.strictObject({
+  time_features: z
+    .strictObject({
+      time: timeOption,
+      features: z
+        .array(z.enum(TIME_FEATURES))
+        .min(1)
+        .optional()
+        .describe(
+          'Default all: year, month, day, hour, minute, weekday (1 = Monday … 7 = Sunday), is_weekend, day_of_year; in UTC.',
+        ),
+      prefix: z
+        .string()
+        .optional()
+        .describe('Output names are `<prefix><feature>`. Default `<time>_`.'),
+    })
+    .describe('Adds calendar features of the time column.'),
+})
+
+const completenessOp = z.strictObject({
+  completeness: z
+    .strictObject({
+      step: step.describe('The expected sampling interval.'),
+      reference: z
+        .string()
+        .regex(
+          /^(now|\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?)$/,
+          {
+            message: 'now or an ISO timestamp such as 2024-05-01T12:00:00Z',
+          },
+        )
+        .optional()
+        .describe(
+          'Freshness is measured against this time (`now`, the default, or ISO; UTC unless it has an offset).',
+        ),
+      time: timeOption,
+      by: seriesBy,
+    })
+    .describe(
+      'One row per series: first_time, last_time, expected, actual, ratio, freshness_seconds.',
+    ),
+})
+
 /** One item of a transform task's `ops:` list: an object with exactly one op key. */
 export const transformOpSchema = z
   .union([
@@ -312,6 +516,15 @@ export const transformOpSchema = z
     scaleOp,
     dropIncompleteOp,
     sampleOp,
+    resampleOp,
+    rateOp,
+    increaseOp,
+    rollingOp,
+    trendOp,
+    lagOp,
+    deltaOp,
+    timeFeaturesOp,
+    completenessOp,
   ])
   .describe(`A built-in op, one key per item: ${TRANSFORM_OP_NAMES.join(', ')}.`)
 

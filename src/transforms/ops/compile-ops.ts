@@ -7,18 +7,26 @@ import {
 import { columnList } from './column-list.js'
 import { compileAggregate } from './compile-aggregate.js'
 import { compileCast } from './compile-cast.js'
+import { compileCompleteness } from './compile-completeness.js'
 import { compileDedupe } from './compile-dedupe.js'
 import { compileDerive } from './compile-derive.js'
 import { compileDropIncomplete } from './compile-drop-incomplete.js'
 import { compileFillNull } from './compile-fill-null.js'
 import { compileImpute } from './compile-impute.js'
+import { compileIncrease } from './compile-increase.js'
 import { compileJoin } from './compile-join.js'
+import { compileLag } from './compile-lag.js'
 import { compileOutliers } from './compile-outliers.js'
+import { compileRate } from './compile-rate.js'
 import { compileRename } from './compile-rename.js'
+import { compileResample } from './compile-resample.js'
+import { compileRolling } from './compile-rolling.js'
 import { compileSample } from './compile-sample.js'
 import { compileScale } from './compile-scale.js'
 import { compileSelect } from './compile-select.js'
 import { compileSort } from './compile-sort.js'
+import { compileTimeFeatures } from './compile-time-features.js'
+import { compileTrend } from './compile-trend.js'
 import type { OpInput, OpOutput, OpScope } from './op-scope.js'
 import { requireNewNames } from './require-new-names.js'
 import { ROW_NUMBER_COLUMN } from './row-number-column.js'
@@ -82,7 +90,24 @@ function compileOne(scope: OpScope, op: TransformOp): OpOutput {
   if ('outliers' in op) return compileOutliers(scope, op.outliers)
   if ('scale' in op) return compileScale(scope, op.scale)
   if ('drop_incomplete' in op) return compileDropIncomplete(scope, op.drop_incomplete)
-  return compileSample(scope, op.sample)
+  if ('sample' in op) return compileSample(scope, op.sample)
+  return compileTimeSeries(scope, op)
+}
+
+function compileTimeSeries(scope: OpScope, op: TransformOp): OpOutput {
+  if ('resample' in op) return compileResample(scope, op.resample)
+  if ('rate' in op) return compileRate(scope, op.rate)
+  if ('increase' in op) return compileIncrease(scope, op.increase)
+  if ('rolling' in op) return compileRolling(scope, op.rolling)
+  if ('trend' in op) return compileTrend(scope, op.trend)
+  if ('lag' in op) return compileLag(scope, op.lag, 'lag')
+  if ('delta' in op) return compileLag(scope, op.delta, 'delta')
+  if ('time_features' in op) return compileTimeFeatures(scope, op.time_features)
+  if ('completeness' in op) return compileCompleteness(scope, op.completeness)
+  throw new SluiceError(
+    'E_SCHEMA_VALUE',
+    `ops[${scope.index}]: unknown op ${Object.keys(op).join(', ')}`,
+  )
 }
 
 /**

@@ -50,6 +50,15 @@ describe('transformOpSchema', () => {
       { sample: { n: 1000, seed: 1 } },
       { sample: { fraction: 0.1, stratify_by: 'country' } },
       { sample: { every: 10, order_by: 'ts' } },
+      { resample: { step: '5m', columns: ['v'], agg: 'max', fill: 'linear', by: ['g'] } },
+      { rate: { columns: 'requests_total', time: 'ts', by: ['host'] } },
+      { increase: { columns: ['requests_total'] } },
+      { rolling: { columns: ['v'], stats: ['mean', 'p95'], windows: ['5m', '1h'], rows: [10] } },
+      { trend: { columns: 'v', window: '1h', per: '1m' } },
+      { lag: { columns: 'v', n: [1, 24] } },
+      { delta: { columns: 'v', by: ['g'] } },
+      { time_features: { time: 'ts', features: ['hour', 'is_weekend'] } },
+      { completeness: { step: '1m', by: ['g'], reference: '2024-05-01T00:00:00Z' } },
     ]
     for (const op of ops) expect([op, ok(op)]).toEqual([op, true])
     expect(new Set(ops.map((o) => Object.keys(o)[0]))).toEqual(new Set(TRANSFORM_OP_NAMES))
