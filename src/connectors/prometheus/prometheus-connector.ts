@@ -1,6 +1,11 @@
 import type { Connector } from '../../data/connector-contract.js'
+import { prometheusConnectionOptions } from './prometheus-connection-options.js'
+import { PrometheusSource } from './prometheus-source.js'
 
-/** Placeholder: filled in by the prometheus connector work. */
+/**
+ * Prometheus (`type: prometheus`, `url: http://host:9090`): a source of range and instant PromQL
+ * queries, series and metadata, in long form; incremental on `timestamp`.
+ */
 export const prometheusConnector = {
   name: 'prometheus',
   schemes: [],
@@ -13,4 +18,6 @@ export const prometheusConnector = {
     bulk: 'none',
     maxBatchRows: 100_000,
   },
-} satisfies Connector
+  connectionOptions: prometheusConnectionOptions,
+  createSource: (conn, options) => new PrometheusSource(conn, options),
+} satisfies Connector & { connectionOptions: unknown }
