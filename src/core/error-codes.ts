@@ -189,7 +189,8 @@ export const ERROR_CODES = {
   // influxdb
   E_INFLUX_WRITE: {
     retryable: false,
-    summary: 'InfluxDB refused points of a write (unable to parse, partial write, field type conflict)',
+    summary:
+      'InfluxDB refused points of a write (unable to parse, partial write, field type conflict)',
   },
   E_INFLUX_QUERY: {
     retryable: false,

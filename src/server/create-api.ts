@@ -12,6 +12,8 @@ import { registerInsightRoutes } from './routes/insight-routes.js'
 import { registerPipelineRoutes } from './routes/pipeline-routes.js'
 import { registerRunRoutes } from './routes/run-routes.js'
 import { registerScheduleRoutes } from './routes/schedule-routes.js'
+import { registerDashboardRoutes } from './routes/dashboard-routes.js'
+import { serveDashboard } from './serve-dashboard.js'
 import type { ServiceControl } from './service-control.js'
 
 export interface ApiOptions {
@@ -29,6 +31,8 @@ export interface ApiOptions {
   readonly maxBodyBytes?: number
   /** Called with every unexpected (non-SluiceError) throw; default: one line on stderr. */
   readonly onUnexpectedError?: (error: unknown, where: string) => void
+  /** Folder of the built dashboard served at `/`; default `<package root>/dist/dashboard`; false: none. */
+  readonly dashboard?: string | false
 }
 
 /**
@@ -103,6 +107,8 @@ export function createApi(options: ApiOptions): Hono {
   registerScheduleRoutes(app, deps)
   registerDlqRoutes(app, deps)
   registerInsightRoutes(app, deps)
+  registerDashboardRoutes(app, deps)
+  if (options.dashboard !== false) serveDashboard(app, options.dashboard)
   return app
 }
 

@@ -20,6 +20,11 @@ export const runListQuery = z.strictObject({
     .pipe(z.enum(RUN_STATES))
     .optional(),
   group: z.string().min(1).optional(),
+  /** Trigger kind: `manual`, `schedule`, `webhook`, `backfill`, `file`, … */
+  trigger: z.string().min(1).max(100).optional(),
+  /** Runs created at or after / before these ISO instants. */
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
 })
 
 /** `POST /pipelines/:name/trigger` and `/runs` body. */

@@ -1,6 +1,13 @@
 import type { Connector } from '../../data/connector-contract.js'
+import { influxdbConnectionOptions } from './influxdb-connection-options.js'
+import { InfluxdbDestination } from './influxdb-destination.js'
+import { InfluxdbSource } from './influxdb-source.js'
 
-/** Placeholder: filled in by the influxdb connector work. */
+/**
+ * InfluxDB 1.x and 2.x (`{ type: influxdb, url: http://host:8086, version: 1 | 2 }`): points
+ * written as line protocol (destination), InfluxQL or Flux queries read as rows (source),
+ * incremental by time, watermark kept as a `_sluice_state` point. No transactions: at-least-once.
+ */
 export const influxdbConnector = {
   name: 'influxdb',
   schemes: ['influxdb'],
@@ -13,4 +20,7 @@ export const influxdbConnector = {
     bulk: 'none',
     maxBatchRows: 100_000,
   },
-} satisfies Connector
+  connectionOptions: influxdbConnectionOptions,
+  createSource: (conn, options) => new InfluxdbSource(conn, options),
+  createDestination: (conn, options) => new InfluxdbDestination(conn, options),
+} satisfies Connector & { connectionOptions: unknown }

@@ -6,6 +6,7 @@ import type { RunRecord } from '../../state/records.js'
 import type { StateStore } from '../../state/state-store.js'
 import type { ApiDeps } from '../api-deps.js'
 import { findRun } from '../find-run.js'
+import { filterRuns } from '../filter-runs.js'
 import { followLogs } from '../follow-logs.js'
 import { pageRuns } from '../page-runs.js'
 import { parseInput } from '../parse-input.js'
@@ -36,7 +37,12 @@ export function registerRunRoutes(app: Hono, deps: ApiDeps): void {
               limit: n,
             })
         : await groupFetcher(store, control, q.group, q.pipeline, q.state)
-    const page = await pageRuns(fetchNewest, {
+    const extra = {
+      ...(q.trigger !== undefined && { trigger: q.trigger }),
+      ...(q.since !== undefined && { since: q.since }),
+      ...(q.until !== undefined && { until: q.until }),
+    }
+    const page = await pageRuns(filterRuns(fetchNewest, extra), {
       limit: q.limit,
       ...(q.offset !== undefined && { offset: q.offset }),
       ...(q.cursor !== undefined && { cursor: q.cursor }),
