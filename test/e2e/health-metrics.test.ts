@@ -165,6 +165,40 @@ describe('examples/health-metrics: Prometheus → clean → InfluxDB', () => {
     expect(scrape2.rows).toBeLessThan(total2)
     expect(scrape2.watermark).toBe(new Date(end2 * 1000).toISOString())
 
+    // a backfill over the last minutes (some intervals before Prometheus had data) reads each
+    // interval and leaves the regular runs' watermark where it was
+    const watermark = async () =>
+      (await (
+        await fetch(
+          `${influx.url}/query?db=health&q=${encodeURIComponent('SELECT * FROM "_sluice_state"')}`,
+        )
+      ).json()) as unknown
+    const before = await watermark()
+    expect(JSON.stringify(before)).toContain('scrape')
+    const to = Math.floor(Date.now() / 60_000) * 60
+    const backfill = await sluiceCli(
+      [
+        'backfill',
+        PIPELINE,
+        '--from',
+        new Date((to - 180) * 1000).toISOString(),
+        '--to',
+        new Date(to * 1000).toISOString(),
+        '--every',
+        '1m',
+        '-p',
+        `prometheus_url=${prom.url}`,
+        '-p',
+        `influx_url=${influx.url}`,
+        '-p',
+        `step=${STEP_S}s`,
+      ],
+      { workspace: ws },
+    )
+    expect(backfill.code, backfill.out + backfill.err).toBe(0)
+    expect(backfill.out).toContain('3/3 succeeded')
+    expect(await watermark()).toEqual(before)
+
     // rolling features and the outlier flag are fields of the same points
     const q = `SELECT * FROM health_metrics WHERE metric_type = 'request_rate' LIMIT 1`
     const row = (await (

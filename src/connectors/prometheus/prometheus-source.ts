@@ -213,7 +213,10 @@ export class PrometheusSource implements Source {
 
   async schema(ctx: ReadContext): Promise<TableSchema> {
     if (this.cached) return this.cached.schema
-    const mode = this.spec.labels ?? 'columns'
+    const declared = Array.isArray(this.spec.labels) ? this.spec.labels : undefined
+    const mode = declared
+      ? 'columns'
+      : ((this.spec.labels as 'columns' | 'json' | undefined) ?? 'columns')
     let layout: LabelLayout
     let columns: Column[]
     if (this.type === 'metadata') {
@@ -229,11 +232,13 @@ export class PrometheusSource implements Source {
     } else if (this.type === 'series') {
       const data = await this.fetchOnce(ctx)
       this.pending.set('once', data)
-      layout = labelLayout(mode, labelNames(asList(data, 'series')), SERIES_FIXED)
+      layout = labelLayout(mode, declared ?? labelNames(asList(data, 'series')), SERIES_FIXED)
       columns = [metricColumn, ...labelColumns(layout)]
     } else {
       const names = new Set<string>()
-      if (mode === 'columns' && this.type === 'instant') {
+      if (declared) {
+        for (const n of declared) names.add(n)
+      } else if (mode === 'columns' && this.type === 'instant') {
         for (const [name, q] of this.queries) {
           const data = await this.fetchOnce(ctx, q)
           this.pending.set(name, data)
@@ -299,7 +304,9 @@ export class PrometheusSource implements Source {
         else if (!unknown.has(k)) {
           unknown.add(k)
           ctx.log(
-            `prometheus: label ${k} appeared after the schema was read; its values are left out (labels: json keeps every label)`,
+            Array.isArray(this.spec.labels)
+              ? `prometheus: label ${k} is not in labels: [${this.spec.labels.join(', ')}]; its values are left out`
+              : `prometheus: label ${k} appeared after the schema was read; its values are left out (labels: json keeps every label)`,
           )
         }
       }

@@ -51,9 +51,11 @@ export const prometheusSourceSchema = z
       .describe('series: series selectors (match[]), e.g. [\'up{job="prometheus"}\'].'),
     metric: z.string().min(1).optional().describe('metadata: only this metric. Default all.'),
     labels: z
-      .enum(['columns', 'json'])
+      .union([z.enum(['columns', 'json']), z.array(z.string().min(1)).min(1)])
       .optional()
-      .describe('Labels as one column each (columns, default) or as one `labels` JSON map (json).'),
+      .describe(
+        'Labels as one column each (columns, default: every label found), as one `labels` JSON map (json), or a list of label names: exactly these columns, NULL where a series lacks one, known before anything is read (an empty result keeps them; others are left out).',
+      ),
     non_finite: z
       .enum(['null', 'drop', 'keep'])
       .optional()

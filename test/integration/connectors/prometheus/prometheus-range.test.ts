@@ -80,6 +80,31 @@ describe('prometheus range queries (real Prometheus 2.42)', () => {
     expect(twice.length).toBe(level.length)
   })
 
+  it('labels: [names] gives exactly those columns, also for an empty result, without a first pass', async () => {
+    const source = (start: number, end: number) => ({
+      prometheus: {
+        query: 'sluice_test_gauge',
+        start,
+        end,
+        step: '1m',
+        labels: ['host', 'region'],
+      },
+    })
+    const cols = ['timestamp', 'metric', 'host', 'region', 'value']
+    const some = await readSource(server().url, source(HISTORY_FROM, HISTORY_FROM + 300))
+    expect(some.schema.columns.map((c) => c.name)).toEqual(cols)
+    expect(some.rows.length).toBe(2 * 6)
+    expect(new Set(some.rows.map((r) => r[3]))).toEqual(new Set([null]))
+    expect(some.logs.join('\n')).toContain('label zone is not in labels: [host, region]')
+    // long before the history: no series at all, same columns
+    const none = await readSource(
+      server().url,
+      source(HISTORY_FROM - 86_400, HISTORY_FROM - 80_000),
+    )
+    expect(none.schema.columns.map((c) => c.name)).toEqual(cols)
+    expect(none.rows).toEqual([])
+  })
+
   it('chunking: many small requests give the same rows, no boundary sample twice or missing', async () => {
     const source = (chunk_points?: number) => ({
       prometheus: {
