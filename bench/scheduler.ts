@@ -6,6 +6,9 @@
 //     (p50/p95/p99/max; target p99 < 1 s)
 //   - runs expected vs started: missed fires, duplicated fires (same pipeline and due instant)
 //   - the child's RSS (VmRSS from /proc/<pid>/status every second: peak and mean) and CPU
+//   - the CPU the child spends on each boundary's burst (utime+stime from /proc/<pid>/stat every
+//     250 ms, from the boundary to its last run start + 0.5 s, minus the idle rate of the 20 s
+//     before): what the lag would be on an otherwise idle core, less sensitive to a busy machine
 // Only fires due after the server said "listening" are measured: a never-fired pipeline fires the
 // minute just passed at start-up (within the 60 s tolerance), and those start-up fires are
 // counted apart. After the last measured boundary the script waits until its runs exist (at most
@@ -49,6 +52,8 @@ interface CaseResult {
   started: Lags
   /** p99 of started − due, per measured boundary (the spread shows the noise). */
   perMinuteP99: number[]
+  /** CPU ms of the child for each boundary's burst, above its idle rate. */
+  burstCpuMs: number[]
   rssPeakMb: number
   rssMeanMb: number
   rssIdleMb: number
@@ -156,6 +161,11 @@ async function measure(
     const kb = rssKb(pid)
     if (kb !== undefined) samples.push(kb)
   }, 1000)
+  const cpuSamples: [number, number][] = []
+  const cpuSampler = setInterval(() => {
+    const c = cpuMs(pid)
+    if (c !== undefined) cpuSamples.push([Date.now(), c])
+  }, 250)
   const loads: number[][] = []
   const loadSampler = setInterval(() => loads.push(loadavg()), 10_000)
 
@@ -176,6 +186,7 @@ async function measure(
   const cpu1 = cpuMs(pid) ?? cpu0
   const wall = Date.now() - readyAt
   clearInterval(sampler)
+  clearInterval(cpuSampler)
   clearInterval(loadSampler)
   child.kill('SIGTERM')
   const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)])
@@ -248,6 +259,12 @@ async function measure(
     created: lagsOf(created),
     started: lagsOf(started),
     perMinuteP99: [...byMinute.keys()].sort().map((k) => lagsOf(byMinute.get(k)!).p99),
+    burstCpuMs: [...byMinute.keys()].sort().map((k) => {
+      const due = Date.parse(k)
+      const end = due + Math.max(...byMinute.get(k)!) + 500
+      const idleRate = (cpuAt(cpuSamples, due - 1000) - cpuAt(cpuSamples, due - 21_000)) / 20_000
+      return cpuAt(cpuSamples, end) - cpuAt(cpuSamples, due - 250) - idleRate * (end - due + 250)
+    }),
     rssPeakMb: Math.max(0, ...samples) / 1024,
     rssMeanMb: mean / 1024,
     rssIdleMb: rssIdle / 1024,
@@ -256,6 +273,16 @@ async function measure(
       .map((l) => l.toFixed(2))
       .join(' ')} (1-min peak while measuring ${maxLoad.toFixed(2)})`,
   }
+}
+
+/** The child's CPU ms at `t`, from the last sample at or before it. */
+function cpuAt(samples: [number, number][], t: number): number {
+  let v = samples[0]?.[1] ?? 0
+  for (const [at, c] of samples) {
+    if (at > t) break
+    v = c
+  }
+  return v
 }
 
 const f = (ms: number) => (Number.isNaN(ms) ? '—' : `${ms.toFixed(0)} ms`)
@@ -308,6 +335,11 @@ function figures(big: CaseResult, refCase: CaseResult | undefined): [string, str
     ['lag started − due p99 (target < 1 s)', f(big.started.p99), f(ref.started.p99)],
     ['lag started − due max', f(big.started.max), f(ref.started.max)],
     ['p99 of each minute', big.perMinuteP99.map(f).join(', '), ref.perMinuteP99.map(f).join(', ')],
+    [
+      'CPU per boundary burst (per run)',
+      big.burstCpuMs.map((c) => `${f(c)} (${(c / big.pipelines).toFixed(2)})`).join(', '),
+      ref.burstCpuMs.map(f).join(', '),
+    ],
     ['RSS after start-up', mb(big.rssIdleMb), mb(ref.rssIdleMb)],
     ['RSS peak', mb(big.rssPeakMb), mb(ref.rssPeakMb)],
     ['RSS mean', mb(big.rssMeanMb), mb(ref.rssMeanMb)],

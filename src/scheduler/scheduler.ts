@@ -63,6 +63,14 @@ export interface SchedulerOptions {
   readonly claimTimeoutMs?: number
   /** Errors of one pipeline's evaluation (the tick goes on with the others). */
   readonly onError?: (error: unknown, pipeline: string) => void
+  /**
+   * Pipelines evaluated at once in a tick (default 16). Each pipeline's own fires stay in order;
+   * overlapping pipelines fills the waits of store round trips and run starts (file reads,
+   * PostgreSQL) so that 500 fires due in the same second are not started one after the other.
+   */
+  readonly concurrency?: number
+  /** Called when this scheduler becomes leader or loses leadership (seen at a tick). */
+  readonly onLeaderChange?: (leader: boolean) => void
 }
 
 /** A schedule with its defaults applied. */
@@ -111,6 +119,18 @@ export function resolveSchedule(spec: ScheduleSpec): ResolvedSchedule {
 
 const ms = (iso: string): number => Date.parse(iso)
 
+/** A pipeline's first fire after `since` (see Scheduler.nextDue). */
+interface NextDue {
+  /** Cron and time zone it was computed for. */
+  readonly cronKey: string
+  readonly since: number
+  readonly at: number
+  /** The fire after `at`, once computed. */
+  following?: number
+  /** The fire before `at` when known (`since` itself was a fire of this cron). */
+  readonly previous?: number
+}
+
 /** How long after a grid point of the tick interval an aligned tick fires. */
 const ALIGN_SLACK_MS = 2
 
@@ -140,9 +160,15 @@ export class Scheduler {
    * most of its time in croner otherwise). Keyed by cron, timezone and since, so any change of
    * the schedule or of the last fire recomputes it.
    */
-  private readonly nextDue = new Map<string, { key: string; at: number }>()
+  private readonly nextDue = new Map<string, NextDue>()
+  /** When each pipeline's claims and leftover queued fires were last looked at. */
+  private readonly housekept = new Map<string, number>()
+  private readonly housekeepMs: number
+  private readonly concurrency: number
   private timer: ReturnType<typeof setTimeout> | undefined
   private running: Promise<unknown> | undefined
+  /** Leadership as of the last tick; undefined before the first (which always reports it). */
+  private wasLeader: boolean | undefined
 
   constructor(private readonly options: SchedulerOptions) {
     this.store = options.store
@@ -151,6 +177,9 @@ export class Scheduler {
     this.lock = options.leaderLock ?? localLeaderLock()
     this.tolerance = options.toleranceMs ?? 60_000
     this.claimTimeout = options.claimTimeoutMs ?? 60_000
+    // a stale claim is recovered at most this much after its timeout
+    this.housekeepMs = Math.min(5000, this.claimTimeout / 4)
+    this.concurrency = Math.max(1, options.concurrency ?? 16)
   }
 
   get isLeader(): boolean {
@@ -160,14 +189,32 @@ export class Scheduler {
   /** One evaluation of every pipeline; does nothing but try for the lock when not leader. */
   async tick(): Promise<TickResult> {
     const counts = { started: 0, skipped: 0, queued: 0 }
-    if (!(await this.lock.acquire())) return { leader: false, ...counts }
-    for (const p of await this.options.pipelines()) {
-      try {
-        await this.evaluate(p, counts)
-      } catch (e) {
-        this.options.onError?.(e, p.name)
+    const leader = await this.lock.acquire()
+    if (leader !== this.wasLeader) {
+      this.wasLeader = leader
+      this.options.onLeaderChange?.(leader)
+    }
+    if (!leader) {
+      // another scheduler fires meanwhile: what this one memoised may be stale when it leads again
+      this.nextDue.clear()
+      this.housekept.clear()
+      return { leader: false, ...counts }
+    }
+    const pipelines = await this.options.pipelines()
+    // the pause switches of every pipeline in one query, not one per pipeline
+    const switches = new Map((await this.store.listSchedules()).map((r) => [r.pipeline, r]))
+    let i = 0
+    const lane = async (): Promise<void> => {
+      while (i < pipelines.length) {
+        const p = pipelines[i++]!
+        try {
+          await this.evaluate(p, switches.get(p.name), counts)
+        } catch (e) {
+          this.options.onError?.(e, p.name)
+        }
       }
     }
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, pipelines.length) }, lane))
     return { leader: true, ...counts }
   }
 
@@ -203,6 +250,10 @@ export class Scheduler {
     this.timer = undefined
     await this.running
     await this.lock.release()
+    if (this.wasLeader) {
+      this.wasLeader = false
+      this.options.onLeaderChange?.(false)
+    }
   }
 
   /** Pauses a pipeline's schedule (SMI-03); the reason and actor are stored and audited. */
@@ -251,16 +302,13 @@ export class Scheduler {
 
   private async evaluate(
     p: ScheduledPipeline,
+    sw: ScheduleRecord | undefined,
     counts: { started: number; skipped: number; queued: number },
   ): Promise<void> {
     const s = resolveSchedule(p.schedule)
     if (!s.enabled) return
-    const sw = await this.store.getSchedule(p.name)
     if (sw?.paused) return
     const now = this.clock.now()
-    counts.started += await this.recoverClaims(p, s, now)
-    counts.started += await this.startQueued(p, s, now)
-
     const last = (await this.store.listFires(p.name, { limit: 1 }))[0]
     let since = last ? ms(last.dueAt) : undefined
     if (sw) since = Math.max(since ?? -Infinity, ms(sw.updatedAt))
@@ -268,18 +316,42 @@ export class Scheduler {
       if (!this.firstSeen.has(p.name)) this.firstSeen.set(p.name, now - this.tolerance)
       since = this.firstSeen.get(p.name)!
     }
-    const key = `${s.cron}\u0000${s.timezone}\u0000${since}`
+    const cronKey = `${s.cron}\u0000${s.timezone}`
     let next = this.nextDue.get(p.name)
-    if (next?.key !== key) {
-      next = { key, at: nextFireAfter(s, new Date(since))?.getTime() ?? Infinity }
+    if (next?.cronKey !== cronKey || next.since !== since) {
+      // `since` is the fire memoised last time (the usual case after a fire): it is a fire
+      // instant of this cron, so it starts the next fire's data interval, and the fire after it
+      // may already be known
+      const prev = next?.cronKey === cronKey && next.at === since ? next : undefined
+      next = {
+        cronKey,
+        since,
+        at: prev?.following ?? nextFireAfter(s, new Date(since))?.getTime() ?? Infinity,
+        ...(prev !== undefined && { previous: since }),
+      }
       this.nextDue.set(p.name, next)
+    }
+    // stale claims matter only after claimTimeout, and queued fires only under `queue` (or left
+    // over from a policy edit): looked at every few seconds, not 500 queries every tick, and
+    // preferably not on the tick a fire is due (500 fires due at once start sooner without them)
+    // (`counts` is shared by concurrent evaluations: add after the await, never `+= await`)
+    const lastLook = this.housekept.get(p.name)
+    const wait = (now >= next.at ? 2 : 1) * this.housekeepMs
+    const housekeep = lastLook === undefined || now - lastLook >= wait
+    if (housekeep) {
+      this.housekept.set(p.name, now)
+      const recovered = await this.recoverClaims(p, s, now)
+      counts.started += recovered
+    }
+    if (housekeep || s.overlap === 'queue') {
+      const dequeued = await this.startQueued(p, s, now)
+      counts.started += dequeued
     }
     if (now < next.at) return
     // the usual case, one fire in (since, now] and on time: what dueFires() would return, without
     // its two backward cron searches (croner's previousRuns costs ~0.4 ms per call)
-    const single =
-      now - next.at <= this.tolerance &&
-      (nextFireAfter(s, new Date(next.at))?.getTime() ?? Infinity) > now
+    next.following ??= nextFireAfter(s, new Date(next.at))?.getTime() ?? Infinity
+    const single = now - next.at <= this.tolerance && next.following > now
     const due = single
       ? { run: [new Date(next.at)], skip: [] }
       : dueFires({
@@ -296,8 +368,10 @@ export class Scheduler {
     for (const d of due.run) {
       // the claim is the exactly-once point: only one scheduler (or tick) gets past it
       if (!(await this.store.claimFire(p.name, d, 'claimed', new Date(now)))) continue
-      const queuedAhead = (await this.store.listFires(p.name, { outcome: 'queued', limit: 1 }))
-        .length
+      const queuedAhead =
+        s.overlap === 'queue'
+          ? (await this.store.listFires(p.name, { outcome: 'queued', limit: 1 })).length
+          : 0
       const active = await this.launcher.activeRuns(p.name)
       const decision = overlapDecision(s.overlap, active, queuedAhead)
       if (decision.action === 'skip') {
@@ -312,7 +386,9 @@ export class Scheduler {
             await this.launcher.cancel(id, `superseded by the fire due ${d.toISOString()}`)
           }
         }
-        if (await this.launchClaimed(p, s, d, now)) counts.started++
+        // the memoised previous fire saves dataIntervalOf's backward cron search
+        const previous = single && next.previous !== undefined ? next.previous : undefined
+        if (await this.launchClaimed(p, s, d, now, previous)) counts.started++
         else counts.skipped++
       }
     }
@@ -324,8 +400,10 @@ export class Scheduler {
     s: ResolvedSchedule,
     due: Date,
     now: number,
+    previous?: number,
   ): Promise<boolean> {
-    const dataInterval = dataIntervalOf(s, due)
+    const dataInterval =
+      previous === undefined ? dataIntervalOf(s, due) : { start: new Date(previous), end: due }
     const launched = await this.launcher.launch({
       pipeline: p.name,
       hash: p.hash,

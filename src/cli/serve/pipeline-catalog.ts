@@ -1,8 +1,9 @@
-import { watch, type FSWatcher } from 'node:fs'
-import { readdir } from 'node:fs/promises'
+import { statSync, watch, type FSWatcher } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { PipelineSpec } from '../../core/spec/pipeline-spec.js'
 import { formatIssue, type ValidationIssue } from '../../core/validation-issue.js'
+import type { CompiledPipeline } from '../../core/compiled-pipeline.js'
 import type { ExecutionPlan } from '../../core/dag/execution-plan.js'
 import { compilePipeline } from '../../definition/compile-pipeline.js'
 import { loadPipelineFile } from '../../definition/load-pipeline.js'
@@ -14,6 +15,39 @@ export interface CatalogEntry {
   readonly hash: string
   readonly spec: PipelineSpec
   readonly plan: ExecutionPlan
+  /** The version loaded, compiled (no run context: `{{ run_id }}` and the like are not set). */
+  readonly compiled: CompiledPipeline
+  /**
+   * Whether a run without params may run `compiled` as is instead of loading the file again: a
+   * YAML file with no `{{ }}` template, no `${env:…}`, no sql `file:`, loaded without any issue,
+   * so its content cannot depend on the run (id, data interval, params, environment).
+   */
+  readonly reusable: boolean
+  /** mtime and size of the file when it was loaded (see `unchanged`). */
+  readonly stamp: string
+}
+
+/** Whether the entry's file is still the one loaded (same mtime and size); false if it is gone. */
+export function unchanged(entry: CatalogEntry): boolean {
+  try {
+    const st = statSync(entry.file)
+    return `${st.mtimeMs}:${st.size}` === entry.stamp
+  } catch {
+    return false
+  }
+}
+
+/** See CatalogEntry.reusable. */
+function reusableAsIs(file: string, source: string, spec: PipelineSpec, issues: number): boolean {
+  return (
+    issues === 0 &&
+    /\.ya?ml$/i.test(file) &&
+    !source.includes('{{') &&
+    !source.includes('${') &&
+    !Object.values(spec.tasks).some(
+      (t) => t.type === 'sql' && (t as { file?: unknown }).file !== undefined,
+    )
+  )
 }
 
 const PIPELINE_FILE = /\.(ya?ml)$|^pipeline\.(ts|mts|js|mjs)$/
@@ -48,6 +82,8 @@ export class PipelineCatalog {
     const next = new Map<string, CatalogEntry>()
     const problems: ValidationIssue[] = []
     for (const file of files) {
+      // stat before reading: a change after it shows as a different stamp at run start
+      const st = await stat(file).catch(() => undefined)
       const loaded = await loadPipelineFile(file, { env: this.env, envUnset: 'warning' })
       const errors = loaded.issues.filter((i) => i.severity === 'error')
       if (errors.length > 0 || loaded.spec === undefined) {
@@ -62,12 +98,16 @@ export class PipelineCatalog {
         this.report(`pipeline ${name} is defined in ${dup.file} and ${file}; keeping the first`)
         continue
       }
+      const compiled = compilePipeline(loaded)
       next.set(name, {
         name,
         file,
         hash: loaded.hash,
         spec: loaded.spec,
-        plan: compilePipeline(loaded).plan,
+        plan: compiled.plan,
+        compiled,
+        reusable: reusableAsIs(file, loaded.source, loaded.spec, loaded.issues.length),
+        stamp: st ? `${st.mtimeMs}:${st.size}` : '',
       })
     }
     for (const [name, e] of next) {

@@ -12,7 +12,7 @@ import { runPipeline, type RunResult } from '../../engine/run-pipeline.js'
 import type { RunEvents } from '../../engine/run-events.js'
 import type { Launcher, LaunchRequest } from '../../scheduler/scheduler.js'
 import type { StateStore } from '../../state/state-store.js'
-import type { PipelineCatalog } from './pipeline-catalog.js'
+import { unchanged, type CatalogEntry, type PipelineCatalog } from './pipeline-catalog.js'
 
 /** A run to start now: scheduled, backfilled, or triggered by a webhook, a file or a pipeline. */
 export interface StartRequest {
@@ -38,7 +38,9 @@ interface Active {
 /**
  * Starts runs inside the `serve` process: the pipeline file is loaded again for each run (so its
  * templates see the run's id, parameters and data interval, and a run keeps the version it
- * started with), compiled, and run by the engine in the background against the shared store.
+ * started with) unless nothing in it can depend on the run (no templates, no params: the
+ * catalog's compiled version is used as is), and run by the engine in the background against
+ * the shared store.
  * Handlers get the run id at once; nothing waits for the run. Implements the scheduler's
  * `Launcher`.
  */
@@ -70,30 +72,13 @@ export class RunLauncher implements Launcher {
         }`,
       })
     const runId = newRunId(req.pipeline)
-    const schedule = entry.spec.schedule
-    const cron = typeof schedule === 'string' ? schedule : schedule?.cron
-    const timezone = typeof schedule === 'object' ? schedule.timezone : undefined
-    const loaded = await loadPipelineFile(entry.file, {
-      params: req.params,
-      env: this.o.env,
-      envUnset: 'error',
-      run: {
-        runId,
-        ...(req.logicalDate && { logicalDate: req.logicalDate }),
-        ...(req.dataInterval && { dataInterval: req.dataInterval }),
-        ...(cron !== undefined && { cron }),
-        ...(timezone !== undefined && { timezone }),
-      },
-    })
-    const errors = loaded.issues.filter((i) => i.severity === 'error')
-    if (errors.length > 0)
-      throw new SluiceError(
-        errors[0]!.code,
-        `pipeline ${req.pipeline} cannot start: ${errors.map(formatIssue).join('; ')}`,
-        { retryable: false },
-      )
-    this.o.secrets.addAll(loaded.secrets)
-    const compiled = compilePipeline(loaded)
+    // a definition whose content cannot depend on the run is not read, parsed and validated
+    // again for each run (~1.4 ms and a file read each: most of a scheduled run's start)
+    const compiled =
+      entry.reusable && Object.keys(req.params).length === 0 && unchanged(entry)
+        ? entry.compiled
+        : await this.compile(entry, req, runId)
+    this.o.secrets.addAll(compiled.secrets)
     const abort = new AbortController()
     const done = runPipeline(compiled, {
       store: this.o.store,
@@ -123,6 +108,33 @@ export class RunLauncher implements Launcher {
     this.active.set(runId, { pipeline: req.pipeline, abort, done })
     void done.finally(() => this.active.delete(runId))
     return { runId }
+  }
+
+  /** Loads the pipeline file with the run's context (id, params, data interval) and compiles it. */
+  private async compile(entry: CatalogEntry, req: StartRequest, runId: string) {
+    const schedule = entry.spec.schedule
+    const cron = typeof schedule === 'string' ? schedule : schedule?.cron
+    const timezone = typeof schedule === 'object' ? schedule.timezone : undefined
+    const loaded = await loadPipelineFile(entry.file, {
+      params: req.params,
+      env: this.o.env,
+      envUnset: 'error',
+      run: {
+        runId,
+        ...(req.logicalDate && { logicalDate: req.logicalDate }),
+        ...(req.dataInterval && { dataInterval: req.dataInterval }),
+        ...(cron !== undefined && { cron }),
+        ...(timezone !== undefined && { timezone }),
+      },
+    })
+    const errors = loaded.issues.filter((i) => i.severity === 'error')
+    if (errors.length > 0)
+      throw new SluiceError(
+        errors[0]!.code,
+        `pipeline ${req.pipeline} cannot start: ${errors.map(formatIssue).join('; ')}`,
+        { retryable: false },
+      )
+    return compilePipeline(loaded)
   }
 
   /**

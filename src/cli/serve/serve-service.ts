@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { dirname, resolve } from 'node:path'
-import { Registry } from 'prom-client'
+import { Gauge, Registry } from 'prom-client'
 import { planGraphView } from '../../core/dag/plan-graph-view.js'
 import { SecretMask } from '../../core/secret-mask.js'
 import { SluiceError } from '../../core/sluice-error.js'
@@ -121,6 +121,20 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
         .map((e) => ({ name: e.name, hash: e.hash, schedule: e.spec.schedule! })),
     onError: (e, pipeline) =>
       o.log(`schedule of ${pipeline}: ${e instanceof Error ? e.message : String(e)}`),
+    onLeaderChange: (leader) =>
+      o.log(
+        leader
+          ? 'scheduler: this process is the leader (it fires the schedules)'
+          : 'scheduler: this process is not the leader (another one fires the schedules)',
+      ),
+  })
+  new Gauge({
+    name: 'sluice_scheduler_leader',
+    help: '1 when this process holds the scheduler leader lock (fires the schedules), else 0',
+    registers: [registry],
+    collect() {
+      this.set(scheduler.isLeader ? 1 : 0)
+    },
   })
   scheduler.start(o.tickMs ?? 1000)
 

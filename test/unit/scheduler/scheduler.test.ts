@@ -166,6 +166,63 @@ describe('Scheduler', () => {
     expect((await store.listFires('orders', { limit: 1 }))[0]?.runId).toBe(run.id)
   })
 
+  it('fires 40 pipelines due at once, each once, each with [previous fire, fire) as interval', async () => {
+    // evaluated 16 at a time; an irregular cron checks the memoised previous fire is the right one
+    for (let i = 0; i < 40; i++) specs[`p${i}`] = { cron: '0 0,5,7 * * *', overlap: 'allow' }
+    const s = scheduler()
+    expect((await s.tick()).started).toBe(40) // 00:00, on time
+    for (const [at, started] of [
+      ['04:59:59', 0],
+      ['05:00:01', 40],
+      ['05:00:02', 0],
+      ['07:00:00', 40],
+    ] as const) {
+      clock.t = T(`2026-05-01T${at}Z`)
+      expect((await s.tick()).started).toBe(started)
+    }
+    const keys = fake.launched.map((l) => `${l.pipeline}@${hhmm(l.scheduledFor.toISOString())}`)
+    expect(new Set(keys).size).toBe(120)
+    const intervals = new Set(
+      fake.launched.map(
+        (l) =>
+          `${hhmm(l.dataInterval.start.toISOString())}-${hhmm(l.dataInterval.end.toISOString())}`,
+      ),
+    )
+    // the first fire's interval starts at the day before's 07:00 (a backward search); the later
+    // ones at the fire memoised before them
+    expect([...intervals].sort()).toEqual(['00:00-05:00', '05:00-07:00', '07:00-00:00'])
+  })
+
+  it('reports leadership changes once each', async () => {
+    specs.orders = '0 * * * *'
+    let held = true
+    const lock: LeaderLock = {
+      get isLeader() {
+        return held
+      },
+      acquire: () => Promise.resolve(held),
+      release: () => Promise.resolve(),
+    }
+    const seen: boolean[] = []
+    const s = new Scheduler({
+      store,
+      clock,
+      launcher: fake.launcher,
+      pipelines,
+      leaderLock: lock,
+      onLeaderChange: (l) => seen.push(l),
+    })
+    await s.tick()
+    await s.tick()
+    held = false
+    await s.tick()
+    await s.tick()
+    held = true
+    await s.tick()
+    await s.stop()
+    expect(seen).toEqual([true, false, true, false])
+  })
+
   it('does not catch up from the beginning of time for a pipeline it never fired', async () => {
     specs.orders = { cron: '0 * * * *', catchup: 'all' }
     clock.t = T('2026-05-01T10:30:00Z')
