@@ -40,7 +40,8 @@ export interface ReadContext {
   readonly since?: unknown
   /**
    * Progress that survives a retry or a resume of this task (cleared when it succeeds): a source
-   * that reads in pages saves where it is, and starts there when `load` returns a value.
+   * with `checkpoints` saves where it is after each page, and starts there when `load` returns a
+   * value. Given only when the rows read before a save are kept too (a staged extract).
    */
   readonly checkpoint?: {
     save(value: JsonValue): Promise<void>
@@ -94,6 +95,11 @@ export interface Source {
    * loop), applying `on_error` the same way; returns the row count.
    */
   toParquet?(path: string, ctx: ReadContext): Promise<number>
+  /**
+   * True when `read` saves its position in `ReadContext.checkpoint` as it goes (page by page) and
+   * resumes from it: the engine then keeps the rows read so far across a retry or resume.
+   */
+  readonly checkpoints?: boolean
   /** After `read`: records skipped under `on_error: skip | quarantine` (sources that can tell). */
   rejects?(): readonly RejectedRecord[]
   close(): Promise<void>

@@ -44,7 +44,7 @@ const DEFAULT_MAX_PAGES = 100_000
 /**
  * Reads JSON records from an HTTP/REST API page by page (see http-paginator.ts) into rows. The
  * columns are the declared `columns:`, else those of the first page's records (later keys that
- * are not among them are ignored, with one log line). With `http.checkpoint: true`, after each
+ * are not among them are ignored, with one log line). With page checkpoints (`http.checkpoint`, on by default), after each
  * page is yielded the next page's state is saved in the task checkpoint, so a retry or resume
  * starts at the page it stopped at. It is off by default: a staged extract (its dataset) and a
  * transactional destination discard the rows of a failed attempt, so starting a retry past the
@@ -60,6 +60,8 @@ export class HttpSource implements Source {
   private since: unknown
   private max: unknown
   private readonly rejected: RejectedRecord[] = []
+  /** Page checkpoints (`http.checkpoint`, default on): a staged extract resumes at the page. */
+  readonly checkpoints: boolean
 
   constructor(conn: ConnectionConfig, options: Readonly<Record<string, unknown>>) {
     const parsed = httpSourceOptions.safeParse(options)
@@ -77,6 +79,7 @@ export class HttpSource implements Source {
           { hint: 'put the request under `http:` (http.path, http.params, http.records)' },
         )
     this.http = this.options.http ?? {}
+    this.checkpoints = this.http.checkpoint !== false
     if (this.http.records !== undefined) checkJsonPath(this.http.records)
     const p = this.http.pagination
     if (p?.type === 'cursor') checkJsonPath(p.cursor_path)
@@ -99,7 +102,7 @@ export class HttpSource implements Source {
     const inc = this.options.incremental
     this.since = inc ? (unwrap(ctx.since) ?? inc.initial) : undefined
     const saved =
-      this.http.checkpoint !== true
+      this.http.checkpoint === false
         ? undefined
         : ((await ctx.checkpoint?.load()) as Saved | undefined)
     if (saved?.state) ctx.log(`resuming the http read at page ${saved.state.page + 1} (checkpoint)`)
@@ -279,7 +282,7 @@ export class HttpSource implements Source {
           `${this.where}: still more pages after max_pages ${maxPages}`,
           { hint: 'raise http.max_pages if the API really has that many pages' },
         )
-      if (next !== undefined && this.http.checkpoint === true && ctx.checkpoint)
+      if (next !== undefined && this.checkpoints && ctx.checkpoint)
         await ctx.checkpoint.save({ state: next, columns: cols } as unknown as JsonValue)
       state = next
     }

@@ -122,7 +122,7 @@ export const httpSourceSchema = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      'Save the next page after each page, so a retry or resume starts there. Default false: only for destinations that keep the rows of a failed attempt (an extract staged to a dataset or into a database rolls them back).',
+      'Save the next page after each page, so a retry or resume of a staged extract starts there, keeping the rows already read. Default true.',
     ),
   timeout: durationSchema.optional().describe('Per request; overrides the connection timeout.'),
 })

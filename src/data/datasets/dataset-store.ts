@@ -79,7 +79,9 @@ export class DatasetStore {
     taskId: string,
     batches: AsyncIterable<RowBatch> | Iterable<RowBatch>,
     schema?: TableSchema,
+    file = 'data.parquet',
   ): Promise<DatasetInfo> {
+    segment('file name', file)
     const dir = this.dir(runId, taskId)
     await mkdir(dir, { recursive: true })
     const id = randomUUID().replaceAll('-', '')
@@ -148,7 +150,7 @@ export class DatasetStore {
         parts.length === 0
           ? `SELECT * FROM ${table}`
           : `SELECT * FROM read_parquet([${parts.map(quoteLiteral).join(', ')}])`
-      const info = await this.copyToDataset(c, sql, dir)
+      const info = await this.copyToDataset(c, sql, dir, file)
       return { ...info, schema: created!, rowCount }
     } finally {
       try {
@@ -180,8 +182,9 @@ export class DatasetStore {
     c: Awaited<ReturnType<DuckDBEngine['connect']>>,
     sql: string,
     dir: string,
+    file = 'data.parquet',
   ): Promise<{ path: string; rowCount: number }> {
-    const final = join(dir, 'data.parquet')
+    const final = join(dir, file)
     const tmp = join(dir, `.tmp-${randomUUID()}.parquet`)
     try {
       const r = await c.run(

@@ -14,6 +14,7 @@ import { datasetOutputs } from './dataset-outputs.js'
 import { destinationOutputs, destinationRejects, quarantineRejects } from './quarantine-rejects.js'
 import { reportSchemaChange } from './report-schema-change.js'
 import { openDestination, openSource } from './open-connector-io.js'
+import { resumableExtract } from './resumable-extract.js'
 
 /**
  * `extract`: source → dataset (Parquet in the workspace), or source → destination directly when
@@ -110,12 +111,14 @@ export function extractExecutor(spec: PipelineSpec, plane: DataPlane): TaskExecu
         const direct = !incremental && source.toParquet !== undefined
         const info = direct
           ? await datasets.adopt(ctx.runId, ctx.taskId, (tmp) => source.toParquet!(tmp, read))
-          : await datasets.write(
-              ctx.runId,
-              ctx.taskId,
-              countRows(source.read(read), (n) => ctx.metric('rows_in', n)),
-              await source.schema(read),
-            )
+          : source.checkpoints === true
+            ? await resumableExtract(ctx, datasets, source, read)
+            : await datasets.write(
+                ctx.runId,
+                ctx.taskId,
+                countRows(source.read(read), (n) => ctx.metric('rows_in', n)),
+                await source.schema(read),
+              )
         if (direct) ctx.metric('rows_in', info.rowCount)
         ctx.metric('rows_out', info.rowCount)
         const watermark = incremental ? (source.watermark() as Json | undefined) : undefined
@@ -159,10 +162,6 @@ function readContext(ctx: TaskContext, task: TaskSpecOf<'extract'>, since: unkno
     signal: ctx.signal,
     batchRows: task.source.batch_size ?? DEFAULT_BATCH_ROWS,
     ...(since !== undefined && since !== null && { since }),
-    checkpoint: {
-      save: (value) => ctx.checkpoint.save('source', value),
-      load: () => ctx.checkpoint.load('source'),
-    },
     log: (t) => ctx.log(t),
   }
 }

@@ -148,7 +148,7 @@ describe('http connector in a pipeline', () => {
     }
   })
 
-  it('a task retried after a failed page loses and doubles no row (default: no page checkpoint)', async () => {
+  it('a task retried after a failed page loses and doubles no row (page checkpoints on, the default)', async () => {
     const yaml = (dest: string) => `name: http_retry
 connections:
   api: { type: http, url: "\${env:API}", auth: { type: bearer, token: "\${env:TOKEN}" }, retries: { max_attempts: 1 } }

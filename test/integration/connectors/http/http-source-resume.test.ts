@@ -85,13 +85,14 @@ describe('http source checkpoints', () => {
     expect([...got, ...rest].map((r) => r[0])).toEqual(ALL.map((r) => BigInt(r.id as number)))
   })
 
-  it('without checkpoint: true a saved checkpoint is ignored; the read starts at page 1', async () => {
+  it('with checkpoint: false a saved checkpoint is ignored; the read starts at page 1', async () => {
     const store = new Map<string, JsonValue>([
       ['source', { state: { page: 4, number: 5 }, columns: [] }],
     ])
     const s = source({
-      http: { path: '/pages', records: 'items', pagination: { type: 'page' } },
+      http: { path: '/pages', records: 'items', pagination: { type: 'page' }, checkpoint: false },
     })
+    expect(s.checkpoints).toBe(false)
     expect(await rows(s, readContext({ store }))).toHaveLength(50)
   })
 })
