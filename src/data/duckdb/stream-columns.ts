@@ -2,15 +2,16 @@ import type { DuckDBResult } from '@duckdb/node-api'
 import type { TableSchema, Value } from '../column-type.js'
 import { DEFAULT_BATCH_ROWS } from '../row-batch.js'
 import { columnarRowBatch, type ColumnarRowBatch } from './columnar-row-batch.js'
+import { duckdbColumnReader } from './duckdb-column-reader.js'
 import { duckdbColumnType } from './duckdb-column-type.js'
 import type { DuckDBEngine } from './duckdb-engine.js'
-import { duckdbValueConverter } from './duckdb-value-converter.js'
 
 /**
  * Streams a query's rows like `DuckDBEngine.stream` (same values, same batch sizes), but column
  * by column: each batch is a ColumnarRowBatch whose row arrays are built only if `rows` is read.
  * For consumers that work on columns (a code transform's worker), this saves one array per
- * record. Runs on its own connection; stopping the iteration early interrupts the query.
+ * record, and reads fixed-width and text columns straight from DuckDB's vectors
+ * (duckdbColumnReader). Runs on its own connection; stopping the iteration early interrupts the query.
  */
 export async function* streamColumns(
   engine: DuckDBEngine,
@@ -30,9 +31,9 @@ export async function* streamColumns(
         nullable: true,
       })),
     }
-    const convert = types.map((t) => duckdbValueConverter(t, engine.api))
-    const width = convert.length
-    let vectors: Value[][] = convert.map(() => [])
+    const readers = types.map((t) => duckdbColumnReader(t, engine.api))
+    const width = readers.length
+    let vectors: Value[][] = readers.map(() => [])
     let rowCount = 0
     for (;;) {
       const chunk = await result.fetchChunk()
@@ -40,17 +41,12 @@ export async function* streamColumns(
       const n = chunk.rowCount
       for (let lo = 0; lo < n;) {
         const hi = Math.min(n, lo + batchRows - rowCount)
-        for (let i = 0; i < width; i++) {
-          const vector = chunk.getColumnVector(i)
-          const f = convert[i]!
-          const out = vectors[i]!
-          for (let r = lo; r < hi; r++) out.push(f(vector.getItem(r)))
-        }
+        for (let i = 0; i < width; i++) readers[i]!(chunk, i, lo, hi, vectors[i]!)
         rowCount += hi - lo
         lo = hi
         if (rowCount >= batchRows) {
           yield columnarRowBatch(schema, vectors, rowCount)
-          vectors = convert.map(() => [])
+          vectors = readers.map(() => [])
           rowCount = 0
         }
       }

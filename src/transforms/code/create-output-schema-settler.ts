@@ -74,13 +74,17 @@ function settle(
  * a value that does not cast, a NULL in a declared NOT NULL column, or a column that was not
  * there when the schema was settled fails with E_SCHEMA_DRIFT, whose hint says to declare the
  * output columns.
+ *
+ * `settled` is a schema settled elsewhere (by another settler of the same run, from its first
+ * chunk: parallel workers of one transform share it); chunks are held to it as to a settled one.
  */
 export function createOutputSchemaSettler(
   declared: TableSchema | undefined,
   inputSchema: () => TableSchema | undefined,
   taskId: string,
+  settled?: TableSchema,
 ): OutputSchemaSettler {
-  let schema = declared
+  let schema = declared ?? settled
   const drift = (what: string, column: string): SluiceError =>
     new SluiceError('E_SCHEMA_DRIFT', `transform task ${taskId} output: ${what}`, {
       task: taskId,

@@ -6,13 +6,14 @@ import type { InputChunk } from './apply-transform.js'
 /**
  * Input batches as column-major chunks for applyTransform (columns cross a thread boundary much
  * cheaper than one array per record; a ColumnarRowBatch passes its vectors as they are),
- * numbering records from 1; remembers the last schema.
+ * numbering records from `firstRow` (default 1); remembers the last schema.
  */
 export async function* inputChunks(
   input: AsyncIterable<RowBatch>,
   seen: { schema: TableSchema | undefined },
+  firstRow = 1,
 ): AsyncGenerator<InputChunk> {
-  let next = 1
+  let next = firstRow
   let columns: readonly string[] = []
   for await (const batch of input) {
     if (batch.schema !== seen.schema) {

@@ -12,12 +12,17 @@ import type { StopRace } from './stop-race.js'
 const FROM_SOURCE = import.meta.url.endsWith('.ts')
 const WORKER_URL = new URL(FROM_SOURCE ? './code-worker.ts' : './code-worker.js', import.meta.url)
 
-function workerFailure(e: unknown, o: CodeTransformOptions, memoryMb: number): SluiceError {
-  const task = o.ctx.taskId
+/** What a worker thread's death means: out of its memory limit, or some other crash. */
+export function workerFailure(
+  e: unknown,
+  task: string,
+  module: string | undefined,
+  memoryMb: number,
+): SluiceError {
   if ((e as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return new SluiceError(
       'E_TRANSFORM_MEMORY',
-      `transform task ${task} (${o.module}) ran out of its memory limit of ${memoryMb} MB; its worker thread was terminated`,
+      `transform task ${task} (${module}) ran out of its memory limit of ${memoryMb} MB; its worker thread was terminated`,
       {
         task,
         hint: 'raise the memory limit, or keep less in memory (stream mode, no whole-input arrays)',
@@ -26,7 +31,7 @@ function workerFailure(e: unknown, o: CodeTransformOptions, memoryMb: number): S
   }
   return new SluiceError(
     'E_TRANSFORM_FAILED',
-    `transform task ${task} (${o.module}): the worker thread died: ${e instanceof Error ? e.message : String(e)}`,
+    `transform task ${task} (${module}): the worker thread died: ${e instanceof Error ? e.message : String(e)}`,
     { task, hint: 'a transform must not call process.exit or crash its thread' },
   )
 }
@@ -101,7 +106,7 @@ export async function* runInWorker(
       const m = inbox.shift()
       if (m === undefined) {
         if (stop.aborted) throw stop.reason
-        throw workerFailure(crash?.error, o, memoryMb)
+        throw workerFailure(crash?.error, o.ctx.taskId, o.module, memoryMb)
       }
       switch (m.type) {
         case 'pull':
