@@ -1,4 +1,5 @@
 import type {
+  ApiAlert,
   ApiBackfill,
   ApiCheckResult,
   ApiDataset,
@@ -149,6 +150,7 @@ export const api = {
     request<{ checks: ApiCheckResult[] }>('GET', `/api/v1/checks${qs(q)}`),
   schedules: () => request<{ schedules: ApiSchedule[] }>('GET', '/api/v1/schedules'),
   backfills: () => request<{ backfills: ApiBackfill[] }>('GET', '/api/v1/backfills'),
+  alerts: () => request<{ configured: boolean; alerts: ApiAlert[] }>('GET', '/api/v1/alerts'),
   backfill: (
     name: string,
     body: { from: string; to: string; concurrency: number; params: ApiJsonObject },

@@ -192,6 +192,20 @@ export interface ApiSchedule extends ApiScheduleSummary {
   readonly updatedAt: string | null
 }
 
+export interface ApiAlert {
+  readonly at: string
+  readonly key: string
+  readonly rule: string
+  readonly kind: string
+  readonly severity: string
+  readonly title: string
+  readonly pipeline: string
+  readonly runId: string | null
+  readonly channel: string
+  readonly status: 'sent' | 'suppressed' | 'failed'
+  readonly error: string | null
+}
+
 export interface ApiBackfill {
   readonly groupId: string
   readonly pipeline: string

@@ -57,6 +57,22 @@ export interface BackfillInfo {
   readonly createdAt: string
 }
 
+/** One delivery (or suppression) of an alert by `sluice serve --alerts`. */
+export interface AlertInfo {
+  readonly at: string
+  /** The incident (dedupe) key. */
+  readonly key: string
+  readonly rule: string
+  readonly kind: string
+  readonly severity: string
+  readonly title: string
+  readonly pipeline: string
+  readonly runId: string | null
+  readonly channel: string
+  readonly status: 'sent' | 'suppressed' | 'failed'
+  readonly error: string | null
+}
+
 export type LineageDirection = 'upstream' | 'downstream' | 'both'
 
 /** What a lineage query starts from: a dataset (URI or table name) or one task of a pipeline. */
@@ -117,4 +133,6 @@ export interface ServiceControl {
   lineage(query: LineageQuery, direction: LineageDirection): Promise<LineageGraph>
   /** Prometheus exposition text. */
   metrics(): Promise<{ readonly contentType: string; readonly body: string }>
+  /** Alerts delivered lately, newest first; undefined when no alerts file is configured. */
+  alerts?(): MaybePromise<readonly AlertInfo[] | undefined>
 }

@@ -63,7 +63,9 @@ tasks:
         },
       )
       let err = ''
+      let out = ''
       child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
       const t0 = Date.now()
       while ((err.match(/run flaky-\S+ FAILED/g) ?? []).length < 3) {
         if (Date.now() - t0 > 30_000 || child.exitCode !== null)
@@ -71,6 +73,20 @@ tasks:
         await new Promise((r) => setTimeout(r, 100))
       }
       await new Promise((r) => setTimeout(r, 500))
+      // the API lists the alert sent once and the later failures of the incident as suppressed
+      const url = /listening on (http:\/\/\S+)/.exec(out + err)?.[1]
+      expect(url, out + err).toBeDefined()
+      const listed = (await (await fetch(`${url}/api/v1/alerts`)).json()) as {
+        configured: boolean
+        alerts: { status: string; rule: string; channel: string }[]
+      }
+      expect(listed.configured).toBe(true)
+      expect(listed.alerts.filter((a) => a.status === 'sent')).toEqual([
+        expect.objectContaining({ rule: 'failures', channel: 'ops' }),
+      ])
+      expect(listed.alerts.filter((a) => a.status === 'suppressed').length).toBeGreaterThanOrEqual(
+        2,
+      )
       const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)))
       child.kill('SIGTERM')
       expect(await exited).toBe(0)

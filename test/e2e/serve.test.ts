@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -47,7 +47,15 @@ tasks:
       '--workspace',
       'ws',
     ],
-    { cwd: dir, env: { ...process.env, SLUICE_API_TOKEN: TOKEN }, stdio: 'pipe' },
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        SLUICE_API_TOKEN: TOKEN,
+        SLUICE_OPENLINEAGE_FILE: join(dir, 'lineage.jsonl'),
+      },
+      stdio: 'pipe',
+    },
   )
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
@@ -114,6 +122,23 @@ describe('sluice serve', () => {
     ])
     const metrics = await (await fetch(`${url}/metrics`)).text()
     expect(metrics).toMatch(/sluice_runs_total\{pipeline="ingest",state="SUCCESS"\} 1/)
+    // OpenLineage run events of the run, written by the service (SLUICE_OPENLINEAGE_FILE)
+    const events = await waitFor(async () => {
+      const text = await readFile(join(dir, 'lineage.jsonl'), 'utf8').catch(() => '')
+      const lines = text
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { eventType: string; job: { name: string } })
+      return lines.some((e) => e.job.name === 'ingest' && e.eventType === 'COMPLETE')
+        ? lines
+        : undefined
+    })
+    expect(
+      events
+        .filter((e) => e.job.name.startsWith('ingest'))
+        .map((e) => `${e.job.name} ${e.eventType}`),
+    ).toEqual(['ingest START', 'ingest.rows START', 'ingest.rows COMPLETE', 'ingest COMPLETE'])
     // the same file again (same mtime and size) starts nothing new
     await new Promise((r) => setTimeout(r, 1500))
     expect((await runsOf('ingest')).filter((r) => r.trigger === 'file')).toHaveLength(1)

@@ -13,13 +13,7 @@ export function OperationsPage() {
       <DeadLetters />
       <Schedules />
       <Backfills />
-      <Section title="Alerts sent">
-        <p className="muted">
-          Alerts go to the channels of the alerts file given to <code>sluice serve --alerts</code>;
-          the API does not record sent alerts yet, so they are not listed here. See the server log
-          (lines starting with <code>alert:</code>).
-        </p>
-      </Section>
+      <Alerts />
     </main>
   )
 }
@@ -372,5 +366,58 @@ function BackfillRow({ g }: { g: ApiBackfill }) {
         {done}/{total} done{failed > 0 && `, ${failed} failed`}
       </td>
     </tr>
+  )
+}
+
+function Alerts() {
+  const a = useApi(() => api.alerts(), [], { pollMs: 5000 })
+  return (
+    <Section title="Alerts sent">
+      <ErrorBox error={a.error} />
+      {!a.data ? (
+        <Loading what="alerts" />
+      ) : !a.data.configured ? (
+        <p className="muted">
+          No alerts file: start <code>sluice serve --alerts alerts.yaml</code> to send alerts.
+        </p>
+      ) : a.data.alerts.length === 0 ? (
+        <p className="muted">no alert since the server started</p>
+      ) : (
+        <table className="table" aria-label="alerts">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Severity</th>
+              <th>Alert</th>
+              <th>Pipeline</th>
+              <th>Channel</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {a.data.alerts.map((x, i) => (
+              <tr key={`${x.at}-${x.key}-${x.channel}-${i}`}>
+                <td>
+                  <Time iso={x.at} />
+                </td>
+                <td>{x.severity}</td>
+                <td>
+                  {x.title}
+                  {x.runId !== null && (
+                    <>
+                      {' '}
+                      <RunLink id={x.runId} />
+                    </>
+                  )}
+                </td>
+                <td>{x.pipeline}</td>
+                <td>{x.channel}</td>
+                <td title={x.error ?? undefined}>{x.status}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
   )
 }

@@ -27,7 +27,9 @@ import { openStateStore } from '../../state/open-state-store.js'
 import { PipelineCatalog } from './pipeline-catalog.js'
 import { latestDatasetOutputs } from '../latest-dataset-outputs.js'
 import { RunLauncher } from './run-launcher.js'
-import { attachAlerts, loadAlerts } from './service-alerts.js'
+import { attachAlerts, loadAlerts, type AlertFeed } from './service-alerts.js'
+import { attachOpenLineage } from '../attach-open-lineage.js'
+import { openLineageFromEnv } from '../open-lineage-from-env.js'
 
 export interface ServeOptions {
   readonly dir: string
@@ -74,9 +76,17 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
     metrics.onTaskState({ pipeline: e.pipeline, task: e.taskId, from: e.from, to: e.to }),
   )
 
+  const lineageEmitter = openLineageFromEnv(o.env, o.log)
+  const lineage =
+    lineageEmitter &&
+    attachOpenLineage(events, lineageEmitter, store, (pipeline) => catalog.get(pipeline)?.spec)
+
+  let alertFeed: AlertFeed | undefined
   if (o.alerts !== undefined) {
     const config = await loadAlerts(resolve(o.alerts), o.env)
-    attachAlerts(config, events, store, o.log)
+    alertFeed = attachAlerts(config, events, store, o.log, {
+      pipelines: () => catalog.list().map((e) => e.name),
+    })
     o.log(`alerts: ${config.rules.length} rule(s) from ${o.alerts}`)
   }
 
@@ -316,6 +326,7 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
       }
     },
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+    alerts: () => alertFeed?.recent(),
   }
 
   const api = createApi({
@@ -335,11 +346,14 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
   return {
     url: server.url,
     async stop() {
+      alertFeed?.stop()
       await scheduler.stop()
       for (const w of watchers) w.close()
       catalog.close()
       await server.close({ graceMs: 5000 })
       await launcher.stopAll(10_000)
+      await lineage?.flush()
+      lineage?.detach()
       await plane.close()
       await store.close()
     },

@@ -8,6 +8,7 @@ import {
   parseAlertConfig,
   type AlertSignal,
 } from '../../observe/alert-rules.js'
+import type { AlertInfo } from '../../server/service-control.js'
 import type { StateStore } from '../../state/state-store.js'
 
 /**
@@ -31,17 +32,33 @@ export async function loadAlerts(
   return parseAlertConfig(raw?.alerts ?? raw)
 }
 
+export interface AlertFeed {
+  /** The latest deliveries, newest first (at most 200 are kept). */
+  recent(): AlertInfo[]
+  stop(): void
+}
+
+export interface AttachAlertsOptions {
+  /** The pipelines whose datasets are checked for freshness. */
+  readonly pipelines: () => readonly string[]
+  /** How often freshness is evaluated. Default 60 s. */
+  readonly freshnessEveryMs?: number
+}
+
 /**
- * Feeds the engine's events to the alert rules: a finished run (and the quality checks it
- * recorded), a task that failed for good. The dispatcher dedupes, so one incident is one alert
- * until it resolves or its quiet period passes. Alerting never fails a run.
+ * Feeds the alert rules: a finished run (and the quality checks it recorded), a task that failed
+ * for good, a scheduled run that started late (its start vs its due time), and every minute the
+ * freshness of each dataset (`pipeline.task`: when the last successful run wrote it). The
+ * dispatcher dedupes, so one incident is one alert until it resolves or its quiet period passes.
+ * Alerting never fails a run.
  */
 export function attachAlerts(
   config: ReturnType<typeof parseAlertConfig>,
   events: RunEvents,
   store: StateStore,
   log: (text: string) => void,
-): void {
+  options: AttachAlertsOptions,
+): AlertFeed {
   const dispatcher = createAlertDispatcher({
     channels: config.channels,
     logger: {
@@ -49,9 +66,32 @@ export function attachAlerts(
       warn: (_o, msg) => log(`alert: ${msg}`),
     },
   })
+  const recent: AlertInfo[] = []
   const send = (signal: AlertSignal): void => {
+    const evaluation = evaluateAlertRules(config.rules, signal)
     dispatcher
-      .dispatch(evaluateAlertRules(config.rules, signal))
+      .dispatch(evaluation)
+      .then((outcomes) => {
+        const at = new Date().toISOString()
+        for (const o of outcomes) {
+          const i = evaluation.incidents.find((x) => x.key === o.key)
+          if (!i) continue
+          recent.unshift({
+            at,
+            key: o.key,
+            rule: i.rule,
+            kind: i.kind,
+            severity: i.severity,
+            title: i.title,
+            pipeline: i.pipeline,
+            runId: i.runId ?? null,
+            channel: o.channel,
+            status: o.status,
+            error: o.error ?? null,
+          })
+        }
+        recent.splice(200)
+      })
       .catch((e: unknown) => log(`alert dispatch failed: ${String(e)}`))
   }
   events.on('task:state', (e) => {
@@ -67,6 +107,22 @@ export function attachAlerts(
       at: e.at,
       ...(e.error && { error: e.error }),
     })
+  })
+  events.on('run:start', (e) => {
+    if (e.resumed) return
+    store
+      .getRun(e.runId)
+      .then((run) => {
+        if (run?.scheduledFor)
+          send({
+            kind: 'schedule',
+            pipeline: e.pipeline,
+            dueAt: run.scheduledFor,
+            startedAt: e.at,
+            at: e.at,
+          })
+      })
+      .catch((err: unknown) => log(`alert: cannot read run ${e.runId}: ${String(err)}`))
   })
   events.on('run:finish', (e) => {
     send({
@@ -96,4 +152,31 @@ export function attachAlerts(
       })
       .catch((err: unknown) => log(`alert: cannot read check results: ${String(err)}`))
   })
+  const freshness = async (): Promise<void> => {
+    if (!config.rules.some((r) => r.on === 'freshness')) return
+    const at = Date.now()
+    for (const pipeline of options.pipelines()) {
+      const run = (await store.listRuns({ pipeline, state: 'SUCCESS', limit: 1 }))[0]
+      if (!run?.finishedAt) continue
+      for (const t of await store.listTasks(run.id)) {
+        const out = [...t.attempts].reverse().find((a) => a.state === 'SUCCESS')?.outputs
+        if (out === null || typeof out !== 'object' || !('rows' in out)) continue
+        send({
+          kind: 'freshness',
+          pipeline,
+          dataset: `${pipeline}.${t.taskId}`,
+          newest: run.finishedAt,
+          at,
+        })
+      }
+    }
+  }
+  const timer = setInterval(() => {
+    freshness().catch((e: unknown) => log(`alert: freshness check failed: ${String(e)}`))
+  }, options.freshnessEveryMs ?? 60_000)
+  timer.unref()
+  return {
+    recent: () => [...recent],
+    stop: () => clearInterval(timer),
+  }
 }

@@ -28,7 +28,7 @@ const lineageQuery = z
     path: ['pipeline'],
   })
 
-/** Quality check results (by run, pipeline, task, check name) and lineage (dataset or task). */
+/** Quality check results (by run, pipeline, task, check name), alerts sent, and lineage (dataset or task). */
 export function registerInsightRoutes(app: Hono, deps: ApiDeps): void {
   const { store, control } = deps
 
@@ -42,6 +42,11 @@ export function registerInsightRoutes(app: Hono, deps: ApiDeps): void {
       limit: q.limit,
     })
     return c.json({ checks })
+  })
+
+  app.get('/api/v1/alerts', async (c) => {
+    const alerts = await control.alerts?.()
+    return c.json({ configured: alerts !== undefined, alerts: alerts ?? [] })
   })
 
   app.get('/api/v1/lineage', async (c) => {

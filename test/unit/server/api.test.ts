@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApi, type ApiOptions } from '../../../src/server/create-api.js'
-import type { BackfillInfo } from '../../../src/server/service-control.js'
+import type { AlertInfo, BackfillInfo } from '../../../src/server/service-control.js'
 import { SqliteStateStore } from '../../../src/state/sqlite/sqlite-state-store.js'
 import { fakeControl, ORDERS_SCHEDULE, type Call } from './fake-control.js'
 
@@ -132,8 +132,12 @@ async function seed(s: SqliteStateStore): Promise<{ dl: number; dlOk: number; dl
 
 let ids: { dl: number; dlOk: number; dlDone: number }
 
-function build(options: Partial<ApiOptions> = {}, backfills?: BackfillInfo[]) {
-  control = fakeControl({ ...(backfills && { backfills }) })
+function build(
+  options: Partial<ApiOptions> = {},
+  backfills?: BackfillInfo[],
+  alerts?: AlertInfo[],
+) {
+  control = fakeControl({ ...(backfills && { backfills }), ...(alerts && { alerts }) })
   unexpected = []
   app = createApi({
     store,
@@ -1026,6 +1030,31 @@ describe('dead letters', () => {
 })
 
 describe('quality results and lineage', () => {
+  it('GET /alerts lists the alerts the service sent, or says no alerts file is configured', async () => {
+    expect(await json(await app.request('/api/v1/alerts'))).toEqual({
+      configured: false,
+      alerts: [],
+    })
+    const sent: AlertInfo = {
+      at: '2026-11-22T06:40:01.120Z',
+      key: 'failed|nightly',
+      rule: 'failed',
+      kind: 'run_failed',
+      severity: 'high',
+      title: 'Pipeline nightly failed',
+      pipeline: 'nightly',
+      runId: 'r-1',
+      channel: 'ops',
+      status: 'sent',
+      error: null,
+    }
+    build({}, undefined, [sent])
+    expect(await json(await app.request('/api/v1/alerts'))).toEqual({
+      configured: true,
+      alerts: [sent],
+    })
+  })
+
   it('lists check results of a run in order, and by pipeline/task/name', async () => {
     type C = { checks: { name: string; status: string; failing: number; total: number }[] }
     const r = (await json(await app.request('/api/v1/runs/r-fail/checks'))) as C

@@ -1,6 +1,7 @@
 import type { PipelineSpec } from '../../../src/core/spec/pipeline-spec.js'
 import { SluiceError } from '../../../src/core/sluice-error.js'
 import type {
+  AlertInfo,
   BackfillInfo,
   LineageDirection,
   LineageGraph,
@@ -86,7 +87,7 @@ export const ORDERS_SCHEDULE: ScheduleInfo = {
  * throw a plain Error (an unexpected bug) to test the 500 path.
  */
 export function fakeControl(
-  opts: { backfills?: BackfillInfo[]; fail?: keyof ServiceControl } = {},
+  opts: { backfills?: BackfillInfo[]; alerts?: AlertInfo[]; fail?: keyof ServiceControl } = {},
 ): ServiceControl & { calls: Call[] } {
   const calls: Call[] = []
   const rec = (method: keyof ServiceControl, ...args: unknown[]) => {
@@ -162,6 +163,12 @@ export function fakeControl(
         edges: [{ from: 'task:orders.extract', to: 'dataset:dw.orders' }],
       })
     },
+    ...(opts.alerts && {
+      alerts() {
+        rec('alerts')
+        return opts.alerts
+      },
+    }),
     metrics() {
       rec('metrics')
       return Promise.resolve({
