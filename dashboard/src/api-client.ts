@@ -1,5 +1,6 @@
 import type {
   ApiAlert,
+  ApiReject,
   ApiBackfill,
   ApiCheckResult,
   ApiDataset,
@@ -151,6 +152,11 @@ export const api = {
   schedules: () => request<{ schedules: ApiSchedule[] }>('GET', '/api/v1/schedules'),
   backfills: () => request<{ backfills: ApiBackfill[] }>('GET', '/api/v1/backfills'),
   alerts: () => request<{ configured: boolean; alerts: ApiAlert[] }>('GET', '/api/v1/alerts'),
+  rejects: (runId: string, task: string, limit = 100) =>
+    request<{ rejects: ApiReject[]; total: number }>(
+      'GET',
+      `/api/v1/runs/${enc(runId)}/tasks/${enc(task)}/rejects?limit=${limit}`,
+    ),
   backfill: (
     name: string,
     body: { from: string; to: string; concurrency: number; params: ApiJsonObject },

@@ -192,6 +192,13 @@ export interface ApiSchedule extends ApiScheduleSummary {
   readonly updatedAt: string | null
 }
 
+export interface ApiReject {
+  readonly file: string
+  readonly line: number
+  readonly reason: string
+  readonly raw: string
+}
+
 export interface ApiAlert {
   readonly at: string
   readonly key: string

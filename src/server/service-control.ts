@@ -57,6 +57,14 @@ export interface BackfillInfo {
   readonly createdAt: string
 }
 
+/** A record a task quarantined: where it was (file and line, or table and row), why, its text. */
+export interface RejectInfo {
+  readonly file: string
+  readonly line: number
+  readonly reason: string
+  readonly raw: string
+}
+
 /** One delivery (or suppression) of an alert by `sluice serve --alerts`. */
 export interface AlertInfo {
   readonly at: string
@@ -133,6 +141,12 @@ export interface ServiceControl {
   lineage(query: LineageQuery, direction: LineageDirection): Promise<LineageGraph>
   /** Prometheus exposition text. */
   metrics(): Promise<{ readonly contentType: string; readonly body: string }>
+  /** The records a task of a run quarantined (at most `limit`) and how many in all. */
+  rejects?(
+    runId: string,
+    taskId: string,
+    limit: number,
+  ): Promise<{ readonly rejects: readonly RejectInfo[]; readonly total: number }>
   /** Alerts delivered lately, newest first; undefined when no alerts file is configured. */
   alerts?(): MaybePromise<readonly AlertInfo[] | undefined>
 }

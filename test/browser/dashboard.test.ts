@@ -307,18 +307,21 @@ describe('dashboard against sluice serve', () => {
       expect(errors, `console errors on ${name}`).toEqual([])
       await page.close()
     }
-    // quarantined rows: the dirty CSV's broken line, with a link to the reason in the task log
+    // quarantined rows: the dirty CSV's broken line, its reason and raw text on demand
     {
       const { page, errors } = await openPage()
       await page.goto(`${serve.url}/#/data`)
       const q = page.getByRole('table', { name: 'quarantined rows' })
       await q.waitFor()
       expect(await q.textContent()).toContain('dirty.items')
-      await q.getByRole('link', { name: 'in the task log' }).click()
-      await page.waitForURL(/\/logs\?/)
-      await expect
-        .poll(() => page.locator('.log-line').allTextContents())
-        .toEqual([expect.stringMatching(/1 record\(s\) rejected .*dirty\.csv:5/)])
+      await q.getByRole('button', { name: 'Show rows' }).click()
+      const rows = page.getByRole('table', { name: 'quarantined rows of items' })
+      await rows.waitFor()
+      const cells = await rows.locator('tbody tr').first().locator('td').allTextContents()
+      expect(cells[0]).toMatch(/dirty\.csv:5$/)
+      expect(cells[1]!.length).toBeGreaterThan(0)
+      expect(await rows.locator('tbody tr').count()).toBe(1)
+      await page.screenshot({ path: join(ARTIFACTS, 'data-quarantine.png'), fullPage: true })
       expect(errors).toEqual([])
       await page.close()
     }

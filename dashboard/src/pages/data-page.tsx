@@ -243,7 +243,56 @@ function Checks() {
   )
 }
 
-/** Rows the latest runs set aside (`on_error: quarantine`); the task log names the reasons. */
+/** The quarantined records of one task in one run, with where, why and the raw text. */
+function RejectRows({ runId, task }: { runId: string; task: string }) {
+  const [open, setOpen] = useState(false)
+  const r = useApi(() => (open ? api.rejects(runId, task) : Promise.resolve(undefined)), [open])
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Show rows
+      </button>
+    )
+  return (
+    <>
+      <ErrorBox error={r.error} />
+      {!r.data ? (
+        <Loading what="quarantined rows" />
+      ) : (
+        <table className="table small" aria-label={`quarantined rows of ${task}`}>
+          <thead>
+            <tr>
+              <th>Where</th>
+              <th>Reason</th>
+              <th>Raw</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.data.rejects.map((x) => (
+              <tr key={`${x.file}:${x.line}`}>
+                <td className="mono">
+                  {x.file}:{x.line}
+                </td>
+                <td>{x.reason}</td>
+                <td className="mono">{x.raw.slice(0, 120)}</td>
+              </tr>
+            ))}
+          </tbody>
+          {r.data.total > r.data.rejects.length && (
+            <caption className="muted">
+              first {r.data.rejects.length} of {r.data.total}:{' '}
+              <code>
+                sluice rejects {runId} {task}
+              </code>
+            </caption>
+          )}
+        </table>
+      )}
+    </>
+  )
+}
+
+/** Rows the latest runs set aside (`on_error: quarantine`), with their reasons on demand. */
 function Quarantine({ datasets }: { datasets: readonly ApiDataset[] }) {
   const rows = datasets.flatMap((d) => d.rejects.map((r) => ({ d, r })))
   return (
@@ -272,22 +321,8 @@ function Quarantine({ datasets }: { datasets: readonly ApiDataset[] }) {
                 <td className="mono small">{r.path ?? '—'}</td>
                 <td>
                   {d.runId !== null && (
-                    <a
-                      href={href('runs', d.runId, 'logs', {
-                        task: r.task.slice(r.task.indexOf('.') + 1),
-                        q: 'rejected',
-                      })}
-                    >
-                      in the task log
-                    </a>
-                  )}{' '}
-                  <span className="muted small">
-                    (all of them:{' '}
-                    <code>
-                      sluice rejects {d.runId ?? 'RUN'} {r.task.slice(r.task.indexOf('.') + 1)}
-                    </code>
-                    )
-                  </span>
+                    <RejectRows runId={d.runId} task={r.task.slice(r.task.indexOf('.') + 1)} />
+                  )}
                 </td>
               </tr>
             ))}

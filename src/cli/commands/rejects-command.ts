@@ -1,7 +1,7 @@
 import { DataPlane } from '../../engine/data-plane.js'
-import { rejectsDatasetId } from '../../engine/executors/quarantine-rejects.js'
 import type { CliContext } from '../cli-context.js'
 import { formatTable } from '../format-table.js'
+import { readRejects } from '../read-rejects.js'
 
 /** `sluice rejects RUN_ID TASK [--json]`: the records a task quarantined, with file, line and reason. */
 export async function rejectsCommand(
@@ -12,20 +12,7 @@ export async function rejectsCommand(
 ): Promise<void> {
   const plane = new DataPlane(ctx.workspace())
   try {
-    const datasets = await plane.datasets()
-    const id = rejectsDatasetId(taskId)
-    const rows: { file: string; line: number; reason: string; raw: string }[] = []
-    if (datasets.exists(runId, id)) {
-      for await (const b of datasets.read(runId, id)) {
-        for (const [file, line, reason, raw] of b.rows)
-          rows.push({
-            file: String(file),
-            line: Number(line),
-            reason: String(reason),
-            raw: String(raw),
-          })
-      }
-    }
+    const rows = (await readRejects(plane, runId, taskId)).rejects
     if (opts.json) ctx.io.out(JSON.stringify(rows, null, 2))
     else if (rows.length === 0) ctx.io.out(`no rejected records for task ${taskId} in run ${runId}`)
     else

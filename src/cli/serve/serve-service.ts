@@ -30,6 +30,7 @@ import { RunLauncher } from './run-launcher.js'
 import { attachAlerts, loadAlerts, type AlertFeed } from './service-alerts.js'
 import { attachOpenLineage } from '../attach-open-lineage.js'
 import { openLineageFromEnv } from '../open-lineage-from-env.js'
+import { readRejects } from '../read-rejects.js'
 
 export interface ServeOptions {
   readonly dir: string
@@ -327,6 +328,7 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
     },
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     alerts: () => alertFeed?.recent(),
+    rejects: (runId, taskId, limit) => readRejects(plane, runId, taskId, limit),
   }
 
   const api = createApi({

@@ -116,6 +116,15 @@ export function registerRunRoutes(app: Hono, deps: ApiDeps): void {
     return c.json({ logs: logs.filter((l) => l.id > (q.after ?? 0)) })
   })
 
+  app.get('/api/v1/runs/:id/tasks/:task/rejects', async (c) => {
+    const run = await findRun(store, c.req.param('id'))
+    const task = c.req.param('task')
+    await assertTask(store, run.id, task)
+    const q = parseInput(rejectsQuery, c.req.query(), 'query')
+    if (!control.rejects) return c.json({ rejects: [], total: 0 })
+    return c.json(await control.rejects(run.id, task, q.limit))
+  })
+
   // API-06 of the control-plane spec
   app.get('/api/v1/runs/:id/tasks/:task/logs', async (c) => {
     const run = await findRun(store, c.req.param('id'))
@@ -124,6 +133,10 @@ export function registerRunRoutes(app: Hono, deps: ApiDeps): void {
     return c.json({ logs: await store.readLogs(run.id, task) })
   })
 }
+
+const rejectsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+})
 
 async function assertTask(store: StateStore, runId: string, task: string): Promise<void> {
   const tasks = await store.listTasks(runId)

@@ -10,7 +10,7 @@ describe('docs/api.md', () => {
     const doc = await readFile(join(import.meta.dirname, '../../../docs/api.md'), 'utf8')
     const app = createApi({ store: {} as StateStore, control: fakeControl(), version: 'x' })
     const routes = app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`)
-    expect(routes.length).toBe(38)
+    expect(routes.length).toBe(39)
     const missingRow = routes.filter((r) => {
       const [method, path] = r.split(' ')
       return !doc.includes(`| ${method} | \`${path}\` |`)

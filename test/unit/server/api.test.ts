@@ -1030,6 +1030,36 @@ describe('dead letters', () => {
 })
 
 describe('quality results and lineage', () => {
+  it('GET /runs/:id/tasks/:task/rejects answers from the service; unknown run or task is 404, bad limit 400', async () => {
+    const runs = (await json(await app.request('/api/v1/runs?limit=1'))) as {
+      runs: { id: string }[]
+    }
+    const run = runs.runs[0]!.id
+    const task = (await store.listTasks(run))[0]!.taskId
+    expect(
+      await json(await app.request(`/api/v1/runs/${run}/tasks/${task}/rejects?limit=5`)),
+    ).toEqual({
+      rejects: [{ file: 'dirty.csv', line: 5, reason: 'not a number', raw: 'x,1' }],
+      total: 1,
+    })
+    expect(control.calls.at(-1)).toEqual({ method: 'rejects', args: [run, task, 5] })
+    await expectError(
+      await app.request(`/api/v1/runs/nope/tasks/${task}/rejects`),
+      404,
+      'E_STATE_NOT_FOUND',
+    )
+    await expectError(
+      await app.request(`/api/v1/runs/${run}/tasks/nope/rejects`),
+      404,
+      'E_STATE_NOT_FOUND',
+    )
+    await expectError(
+      await app.request(`/api/v1/runs/${run}/tasks/${task}/rejects?limit=0`),
+      400,
+      'E_BAD_REQUEST',
+    )
+  })
+
   it('GET /alerts lists the alerts the service sent, or says no alerts file is configured', async () => {
     expect(await json(await app.request('/api/v1/alerts'))).toEqual({
       configured: false,

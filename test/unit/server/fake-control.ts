@@ -163,6 +163,16 @@ export function fakeControl(
         edges: [{ from: 'task:orders.extract', to: 'dataset:dw.orders' }],
       })
     },
+    rejects(runId, taskId, limit) {
+      rec('rejects', runId, taskId, limit)
+      return Promise.resolve({
+        rejects: [{ file: 'dirty.csv', line: 5, reason: 'not a number', raw: 'x,1' }].slice(
+          0,
+          limit,
+        ),
+        total: 1,
+      })
+    },
     ...(opts.alerts && {
       alerts() {
         rec('alerts')
