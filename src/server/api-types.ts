@@ -192,6 +192,7 @@ export interface ApiSchedule extends ApiScheduleSummary {
   readonly updatedAt: string | null
 }
 
+/** A record a task quarantined: where it was (file and line, or table and row), why, its text. */
 export interface ApiReject {
   readonly file: string
   readonly line: number
@@ -199,8 +200,10 @@ export interface ApiReject {
   readonly raw: string
 }
 
+/** One delivery (or suppression) of an alert by `sluice serve --alerts`. */
 export interface ApiAlert {
   readonly at: string
+  /** The incident (dedupe) key. */
   readonly key: string
   readonly rule: string
   readonly kind: string

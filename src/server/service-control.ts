@@ -1,3 +1,4 @@
+import type { ApiAlert, ApiReject } from './api-types.js'
 import type { GraphView } from '../core/render/graph-view.js'
 import type { PipelineSpec } from '../core/spec/pipeline-spec.js'
 import type { JsonObject } from '../state/records.js'
@@ -58,28 +59,10 @@ export interface BackfillInfo {
 }
 
 /** A record a task quarantined: where it was (file and line, or table and row), why, its text. */
-export interface RejectInfo {
-  readonly file: string
-  readonly line: number
-  readonly reason: string
-  readonly raw: string
-}
+export type RejectInfo = ApiReject
 
 /** One delivery (or suppression) of an alert by `sluice serve --alerts`. */
-export interface AlertInfo {
-  readonly at: string
-  /** The incident (dedupe) key. */
-  readonly key: string
-  readonly rule: string
-  readonly kind: string
-  readonly severity: string
-  readonly title: string
-  readonly pipeline: string
-  readonly runId: string | null
-  readonly channel: string
-  readonly status: 'sent' | 'suppressed' | 'failed'
-  readonly error: string | null
-}
+export type AlertInfo = ApiAlert
 
 export type LineageDirection = 'upstream' | 'downstream' | 'both'
 
