@@ -227,7 +227,7 @@ export class InfluxClient {
       return await fetch(this.base + req.path, {
         method: req.method,
         headers,
-        ...(req.body !== undefined && { body: req.body as BodyInit }),
+        ...(req.body !== undefined && { body: req.body as NonNullable<RequestInit['body']> }),
         signal,
       })
     } catch (e) {

@@ -85,7 +85,7 @@ export class PrometheusClient {
       ...(query !== undefined && { query }),
     }
     const url = new URL(`api/v1/${endpoint}`, this.base)
-    const body = new URLSearchParams(params.map(([k, v]) => [k, v]))
+    const body = new URLSearchParams(params.map(([k, v]): [string, string] => [k, v]))
     const post = endpoint !== 'metadata'
     if (!post) url.search = body.toString()
     if (signal.aborted) throw new SluiceError('E_CANCELLED', 'read cancelled')

@@ -74,6 +74,9 @@ it(`streams a ${ROWS}-row CSV through source → dataset with bounded RSS`, asyn
     `SELECT max(big), count(DISTINCT id) FROM ${store.sqlRef('run', 'big')}`,
   )
   expect(rows[0]).toEqual([BigInt(ROWS - 1) * 4611686018427n, BigInt(ROWS)])
-  expect(growthMb).toBeLessThan(250)
+  // Streaming keeps this near 230 MB (DuckDB's buffers and a few batches), also on a loaded
+  // machine (up to ~260 MB seen in CI, where GC runs late); holding the 2M rows in the JS heap
+  // would take well over 600 MB, so the bound still catches a read that is not streamed.
+  expect(growthMb).toBeLessThan(320)
   await src.close()
 }, 120_000)
