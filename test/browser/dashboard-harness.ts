@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
+import { startServe as startServeProcess, type ServeProcess } from '../helpers/start-serve.js'
 
 export const repoRoot = join(import.meta.dirname, '../..')
 export const dashboardDir = join(repoRoot, 'dist/dashboard')
@@ -42,58 +43,15 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS })
 }
 
-export interface Serve {
-  readonly url: string
-  readonly child: ChildProcess
-  output(): string
-  stop(): Promise<void>
-}
+export type Serve = ServeProcess
 
-/** `sluice serve --dir <dir>/pipes --port 0` as a child process in `cwd`; resolves once listening. */
-export async function startServe(
+/** `sluice serve` for the dashboard tests: pipelines in `<cwd>/pipes`, a fast tick, the token. */
+export function startServe(
   cwd: string,
   options: { readonly token?: string; readonly env?: Record<string, string> } = {},
 ): Promise<Serve> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env }
-  delete env.SLUICE_API_TOKEN
-  if (options.token !== undefined) env.SLUICE_API_TOKEN = options.token
-  const child = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'bin/sluice.js'),
-      'serve',
-      '--dir',
-      'pipes',
-      '--port',
-      '0',
-      '--workspace',
-      'ws',
-      '--tick',
-      '200',
-    ],
-    { cwd, env, stdio: 'pipe' },
-  )
-  let out = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-  const started = Date.now()
-  while (!/listening on (http:\S+)/.test(out)) {
-    if (Date.now() - started > 30_000 || child.exitCode !== null)
-      throw new Error(`sluice serve did not start:\n${out}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  const url = /listening on (http:\S+)/.exec(out)![1]!
-  return {
-    url,
-    child,
-    output: () => out,
-    stop: async () => {
-      if (child.exitCode !== null) return
-      const exited = new Promise<void>((r) => child.once('exit', () => r()))
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-      await exited
-      clearTimeout(timer)
-    },
-  }
+  return startServeProcess(cwd, {
+    args: ['--tick', '200'],
+    env: { ...options.env, SLUICE_API_TOKEN: options.token },
+  })
 }

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { repoRoot } from '../helpers/sluice-cli.js'
+import { startServe } from '../helpers/start-serve.js'
 
 // A pipeline that fails every second under `sluice serve --alerts`: the local webhook receives
 // one alert for the incident, however many runs fail inside the quiet period.
@@ -42,41 +41,19 @@ tasks:
     - { name: failures, on: run_failed, channels: [ops], quiet_period: 1h }
 `,
       )
-      const child = spawn(
-        process.execPath,
-        [
-          join(repoRoot, 'bin/sluice.js'),
-          'serve',
-          '--dir',
-          'pipes',
-          '--port',
-          '0',
-          '--alerts',
-          'alerts.yaml',
-          '--workspace',
-          'ws',
-        ],
-        {
-          cwd: dir,
-          env: { ...process.env, HOOK_URL: `http://127.0.0.1:${port}/hook` },
-          stdio: 'pipe',
-        },
-      )
-      let err = ''
-      let out = ''
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+      const serve = await startServe(dir, {
+        args: ['--alerts', 'alerts.yaml'],
+        env: { HOOK_URL: `http://127.0.0.1:${port}/hook` },
+      })
       const t0 = Date.now()
-      while ((err.match(/run flaky-\S+ FAILED/g) ?? []).length < 3) {
-        if (Date.now() - t0 > 30_000 || child.exitCode !== null)
-          throw new Error(`no 3 failed runs:\n${err}`)
+      while ((serve.output().match(/run flaky-\S+ FAILED/g) ?? []).length < 3) {
+        if (Date.now() - t0 > 30_000 || serve.child.exitCode !== null)
+          throw new Error(`no 3 failed runs:\n${serve.output()}`)
         await new Promise((r) => setTimeout(r, 100))
       }
       await new Promise((r) => setTimeout(r, 500))
       // the API lists the alert sent once and the later failures of the incident as suppressed
-      const url = /listening on (http:\/\/\S+)/.exec(out + err)?.[1]
-      expect(url, out + err).toBeDefined()
-      const listed = (await (await fetch(`${url}/api/v1/alerts`)).json()) as {
+      const listed = (await (await fetch(`${serve.url}/api/v1/alerts`)).json()) as {
         configured: boolean
         alerts: { status: string; rule: string; channel: string }[]
       }
@@ -87,9 +64,7 @@ tasks:
       expect(listed.alerts.filter((a) => a.status === 'suppressed').length).toBeGreaterThanOrEqual(
         2,
       )
-      const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)))
-      child.kill('SIGTERM')
-      expect(await exited).toBe(0)
+      expect(await serve.stop()).toBe(0)
       expect(received).toHaveLength(1)
       expect(received[0]!.body).toMatchObject({
         status: 'firing',

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../helpers/pg-test-database.js'
-import { repoRoot } from '../helpers/sluice-cli.js'
+import { startServe as startServeProcess, type ServeProcess } from '../helpers/start-serve.js'
 
 // Two real `sluice serve` processes on one PostgreSQL state (DESIGN.md §8: a real server; this
 // suite fails, never skips, when it is unreachable). Schedules use 6-field cron with seconds,
@@ -19,45 +18,21 @@ const db = useTestDatabase('sluice_serve2')
 const PIPELINES = { every2: 2, every3: 3, every5: 5 } as const
 const PHASE_MS = 26_000
 
-interface Serve {
-  readonly name: string
-  readonly child: ChildProcess
-  readonly url: string
-  readonly log: () => string
-}
+type Serve = ServeProcess & { readonly name: string }
 
 let dir: string
 const serves: Serve[] = []
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function startServe(name: string): Promise<Serve> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'bin/sluice.js'),
-      'serve',
-      '--dir',
-      'pipes',
-      '--port',
-      '0',
-      '--tick',
-      '500',
-      '--workspace',
-      `ws-${name}`,
-    ],
-    { cwd: dir, env: { ...process.env, SLUICE_STATE_URL: db.url() }, stdio: 'pipe' },
-  )
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-  const t0 = Date.now()
-  while (!/listening on (http:\S+)/.test(out)) {
-    if (Date.now() - t0 > 30_000 || child.exitCode !== null)
-      throw new Error(`serve ${name} did not start:\n${out}\n${err}`)
-    await sleep(100)
+  const serve = {
+    name,
+    ...(await startServeProcess(dir, {
+      workspace: `ws-${name}`,
+      args: ['--tick', '500'],
+      env: { SLUICE_STATE_URL: db.url() },
+    })),
   }
-  const serve = { name, child, url: /listening on (http:\S+)/.exec(out)![1]!, log: () => err }
   serves.push(serve)
   return serve
 }
@@ -120,8 +95,8 @@ describe('two sluice serve processes on one PostgreSQL state', () => {
     const leaders = [await isLeader(a), await isLeader(b)]
     expect(leaders.filter(Boolean)).toHaveLength(1)
     const [leader, follower] = leaders[0] ? [a, b] : [b, a]
-    expect(leader.log()).toMatch(/scheduler: this process is the leader/)
-    expect(follower.log()).toMatch(/scheduler: this process is not the leader/)
+    expect(leader.output()).toMatch(/scheduler: this process is the leader/)
+    expect(follower.output()).toMatch(/scheduler: this process is not the leader/)
 
     // phase 1: the leader fires; kill it 250 ms past a whole second, between two fire instants
     // (every fire is due on a whole second), so no claim is left half-launched
@@ -149,7 +124,7 @@ describe('two sluice serve processes on one PostgreSQL state', () => {
     )
     expect(takeover).toBeLessThan(30_000)
     expect(firstFire).toBeLessThan(30_000)
-    expect(follower.log()).toMatch(/scheduler: this process is the leader/)
+    expect(follower.output()).toMatch(/scheduler: this process is the leader/)
 
     // phase 2: the survivor alone
     await sleep(PHASE_MS - (Date.now() - killedAt))

@@ -1,18 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot } from '../helpers/sluice-cli.js'
+import { startServe, type ServeProcess } from '../helpers/start-serve.js'
 
 // `sluice serve` as a user runs it: a child process on a free port, a file dropped into a
 // watched folder, a webhook call, the API and /metrics, then SIGTERM and a clean exit.
 const TOKEN = 'test-token-1234'
 let dir: string
-let child: ChildProcess
+let serve: ServeProcess
 let url: string
-let out = ''
-let err = ''
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-serve-'))
@@ -35,41 +32,14 @@ tasks:
   second: { type: command, command: "test -f ../marker", depends_on: [first], retries: { max_attempts: 1 } }
 `,
   )
-  child = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'bin/sluice.js'),
-      'serve',
-      '--dir',
-      'pipes',
-      '--port',
-      '0',
-      '--workspace',
-      'ws',
-    ],
-    {
-      cwd: dir,
-      env: {
-        ...process.env,
-        SLUICE_API_TOKEN: TOKEN,
-        SLUICE_OPENLINEAGE_FILE: join(dir, 'lineage.jsonl'),
-      },
-      stdio: 'pipe',
-    },
-  )
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-  const started = Date.now()
-  while (!/listening on (http:\S+)/.test(out)) {
-    if (Date.now() - started > 30_000 || child.exitCode !== null)
-      throw new Error(`serve did not start:\n${out}\n${err}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  url = /listening on (http:\S+)/.exec(out)![1]!
+  serve = await startServe(dir, {
+    env: { SLUICE_API_TOKEN: TOKEN, SLUICE_OPENLINEAGE_FILE: join(dir, 'lineage.jsonl') },
+  })
+  url = serve.url
 }, 40_000)
 
 afterAll(async () => {
-  if (child.exitCode === null) child.kill('SIGKILL')
+  if (serve?.child.exitCode === null) serve.child.kill('SIGKILL')
   await rm(dir, { recursive: true, force: true })
 })
 
@@ -93,7 +63,7 @@ async function waitFor<T>(f: () => Promise<T | undefined>, ms = 15_000): Promise
   for (;;) {
     const v = await f()
     if (v !== undefined) return v
-    if (Date.now() - t0 > ms) throw new Error(`timed out; server log:\n${err}`)
+    if (Date.now() - t0 > ms) throw new Error(`timed out; server log:\n${serve.output()}`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }
@@ -206,11 +176,9 @@ describe('sluice serve', () => {
   })
 
   it('stops cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
-    child.kill('SIGTERM')
-    expect(await exited).toBe(0)
-    expect(err).toMatch(/SIGTERM: stopping/)
-    expect(err).toMatch(/stopped/)
+    expect(await serve.stop()).toBe(0)
+    expect(serve.output()).toMatch(/SIGTERM: stopping/)
+    expect(serve.output()).toMatch(/stopped/)
   })
 })
 
