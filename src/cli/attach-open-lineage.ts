@@ -7,7 +7,8 @@ import {
 import type { OpenLineageEmitter } from '../observe/openlineage-emitter.js'
 import { openLineageEvent, type OpenLineageEventType } from '../observe/openlineage-event.js'
 import type { StateStore } from '../state/state-store.js'
-import { datasetOutputOf } from './dataset-output-of.js'
+import { datasetOutputOf } from '../observe/dataset-output-of.js'
+import { lastSuccessOutputs } from '../state/last-success-outputs.js'
 
 export interface OpenLineageBridge {
   /** Resolves when every event of the runs seen so far was handed to the emitter and sent. */
@@ -40,9 +41,7 @@ export function attachOpenLineage(
     const outputs: Record<string, TaskDatasetOutput> = {}
     if (eventType === 'COMPLETE') {
       const task = (await store.listTasks(e.runId)).find((t) => t.taskId === e.taskId)
-      const out = datasetOutputOf(
-        [...(task?.attempts ?? [])].reverse().find((a) => a.state === 'SUCCESS')?.outputs,
-      )
+      const out = datasetOutputOf(lastSuccessOutputs(task))
       if (out) outputs[e.taskId] = out
     }
     const own = outputs[e.taskId]

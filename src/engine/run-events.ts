@@ -12,7 +12,15 @@ export interface TaskEventBase {
 
 /** Every event the engine emits, by name. The same transitions are recorded in the state store. */
 export interface RunEventMap {
-  'run:start': { runId: string; pipeline: string; tasks: number; resumed: boolean; at: number }
+  'run:start': {
+    runId: string
+    pipeline: string
+    tasks: number
+    resumed: boolean
+    at: number
+    /** For a scheduled (or backfill) run: the due instant it is for, epoch ms. */
+    scheduledFor?: number
+  }
   'run:finish': {
     runId: string
     pipeline: string

@@ -148,6 +148,7 @@ export class RunLoop {
       tasks: this.slots.length,
       resumed,
       at: this.o.clock.now(),
+      ...(this.o.scheduledFor !== undefined && { scheduledFor: this.o.scheduledFor.getTime() }),
     })
 
     const heartbeat = setInterval(() => void this.beat(), this.o.heartbeatMs)

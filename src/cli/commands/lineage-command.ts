@@ -13,7 +13,7 @@ import {
 } from '../../observe/lineage-graph.js'
 import { walkLineage, type LineageDirection } from '../../observe/walk-lineage.js'
 import type { StateStore } from '../../state/state-store.js'
-import { latestDatasetOutputs } from '../latest-dataset-outputs.js'
+import { latestDatasetOutputs } from '../../server/latest-dataset-outputs.js'
 import type { CliContext } from '../cli-context.js'
 import { loadForCli } from '../load-for-cli.js'
 
@@ -192,7 +192,7 @@ async function latestOutputs(
   try {
     store = await ctx.openStore()
     for (const pipeline of pipelines) {
-      out.set(pipeline, await latestDatasetOutputs(store, pipeline))
+      out.set(pipeline, (await latestDatasetOutputs(store, pipeline)).outputs)
     }
   } finally {
     await store?.close()

@@ -25,7 +25,7 @@ import type { ScheduleInfo, ServiceControl } from '../../server/service-control.
 import { startServer } from '../../server/start-server.js'
 import { openStateStore } from '../../state/open-state-store.js'
 import { PipelineCatalog } from './pipeline-catalog.js'
-import { latestDatasetOutputs } from '../latest-dataset-outputs.js'
+import { latestDatasetOutputs } from '../../server/latest-dataset-outputs.js'
 import { RunLauncher } from './run-launcher.js'
 import { attachAlerts, loadAlerts, type AlertFeed } from './service-alerts.js'
 import { attachOpenLineage } from '../attach-open-lineage.js'
@@ -305,7 +305,7 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
       // every loaded pipeline, with the row counts and schemas of its latest run
       const graphs = []
       for (const e of catalog.list()) {
-        const outputs = await latestDatasetOutputs(store, e.name)
+        const { outputs } = await latestDatasetOutputs(store, e.name)
         graphs.push(buildLineageGraph(e.spec, { outputs }))
       }
       const ref = 'dataset' in query ? query.dataset : `task:${query.pipeline}.${query.task}`

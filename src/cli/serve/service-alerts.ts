@@ -9,6 +9,7 @@ import {
   type AlertSignal,
 } from '../../observe/alert-rules.js'
 import type { AlertInfo } from '../../server/service-control.js'
+import { lastSuccessOutputs } from '../../state/last-success-outputs.js'
 import type { StateStore } from '../../state/state-store.js'
 
 /**
@@ -109,20 +110,14 @@ export function attachAlerts(
     })
   })
   events.on('run:start', (e) => {
-    if (e.resumed) return
-    store
-      .getRun(e.runId)
-      .then((run) => {
-        if (run?.scheduledFor)
-          send({
-            kind: 'schedule',
-            pipeline: e.pipeline,
-            dueAt: run.scheduledFor,
-            startedAt: e.at,
-            at: e.at,
-          })
-      })
-      .catch((err: unknown) => log(`alert: cannot read run ${e.runId}: ${String(err)}`))
+    if (e.resumed || e.scheduledFor === undefined) return
+    send({
+      kind: 'schedule',
+      pipeline: e.pipeline,
+      dueAt: e.scheduledFor,
+      startedAt: e.at,
+      at: e.at,
+    })
   })
   events.on('run:finish', (e) => {
     send({
@@ -159,7 +154,7 @@ export function attachAlerts(
       const run = (await store.listRuns({ pipeline, state: 'SUCCESS', limit: 1 }))[0]
       if (!run?.finishedAt) continue
       for (const t of await store.listTasks(run.id)) {
-        const out = [...t.attempts].reverse().find((a) => a.state === 'SUCCESS')?.outputs
+        const out = lastSuccessOutputs(t)
         if (out === null || typeof out !== 'object' || !('rows' in out)) continue
         send({
           kind: 'freshness',

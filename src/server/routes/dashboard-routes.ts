@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import type { Hono } from 'hono'
 import { z } from 'zod'
-import { buildLineageGraph, type TaskDatasetOutput } from '../../observe/lineage-graph.js'
-import type { StateStore } from '../../state/state-store.js'
+import { buildLineageGraph } from '../../observe/lineage-graph.js'
 import type { ApiDataset, ApiPipelineVersion } from '../api-types.js'
 import type { ApiDeps } from '../api-deps.js'
 import { findPipeline } from '../find-pipeline.js'
+import { latestDatasetOutputs } from '../latest-dataset-outputs.js'
 import { parseInput } from '../parse-input.js'
 import { maskSpec } from '../mask-spec.js'
 
@@ -71,7 +71,7 @@ export function registerDashboardRoutes(app: Hono, deps: ApiDeps): void {
     parseInput(noQuery, c.req.query(), 'query')
     const byId = new Map<string, ApiDataset>()
     for (const p of await control.pipelines()) {
-      const { outputs, rejects, runId } = await latestOutputs(store, p.name)
+      const { outputs, rejects, runId } = await latestDatasetOutputs(store, p.name)
       const graph = buildLineageGraph(p.spec, { outputs })
       for (const n of graph.nodes.values()) {
         if (n.kind !== 'dataset') continue
@@ -131,48 +131,4 @@ function maskSource(source: string): string {
       return (maskSpec({ s: line } as never) as unknown as { s: string }).s
     })
     .join('\n')
-}
-
-/** Dataset outputs of each task's last successful attempt in the pipeline's latest run. */
-async function latestOutputs(
-  store: StateStore,
-  pipeline: string,
-): Promise<{
-  outputs: Record<string, TaskDatasetOutput>
-  rejects: Record<string, { rows: number; path: string | null }>
-  runId: string | null
-}> {
-  const outputs: Record<string, TaskDatasetOutput> = {}
-  const rejects: Record<string, { rows: number; path: string | null }> = {}
-  const run = (await store.listRuns({ pipeline, limit: 1 }))[0]
-  if (!run) return { outputs, rejects, runId: null }
-  for (const t of await store.listTasks(run.id)) {
-    const o = [...t.attempts].reverse().find((a) => a.state === 'SUCCESS')?.outputs
-    if (o === null || o === undefined || typeof o !== 'object' || Array.isArray(o)) continue
-    if (typeof o.rejected === 'number' && o.rejected > 0)
-      rejects[t.taskId] = {
-        rows: o.rejected,
-        path: typeof o.rejects_dataset === 'string' ? o.rejects_dataset : null,
-      }
-    outputs[t.taskId] = {
-      ...(typeof o.dataset === 'string' && { dataset: o.dataset }),
-      ...(typeof o.rows === 'number' && { rows: o.rows }),
-      ...(Array.isArray(o.schema) && {
-        schema: o.schema.filter((s): s is string => typeof s === 'string'),
-      }),
-      ...(Array.isArray(o.column_lineage) && {
-        columnLineage: o.column_lineage.filter(
-          (e): e is { column: string; inputs: string[]; transformation: string } =>
-            typeof e === 'object' &&
-            e !== null &&
-            !Array.isArray(e) &&
-            typeof e.column === 'string' &&
-            Array.isArray(e.inputs) &&
-            e.inputs.every((i) => typeof i === 'string') &&
-            typeof e.transformation === 'string',
-        ),
-      }),
-    }
-  }
-  return { outputs, rejects, runId: run.id }
 }

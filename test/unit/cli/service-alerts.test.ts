@@ -65,23 +65,17 @@ describe('service alert feeds', () => {
         ['on-time', 5_000],
         ['late', 600_000],
       ] as const) {
-        await store.createRun({
-          id,
-          pipeline: id === 'late' ? 'hourly' : 'minutely',
-          pipelineHash: 'h',
-          params: {},
-          trigger: 'schedule',
-          tasks: [{ taskId: 't' }],
-          scheduledFor: new Date(now - lateMs),
-        })
         events.emit('run:start', {
           runId: id,
           pipeline: id === 'late' ? 'hourly' : 'minutely',
           tasks: 1,
           resumed: false,
           at: now,
+          scheduledFor: now - lateMs,
         })
       }
+      // a manual run (no due time) is never late
+      events.emit('run:start', { runId: 'm', pipeline: 'adhoc', tasks: 1, resumed: false, at: now })
       await until(() => received.length >= 1)
       await new Promise((r) => setTimeout(r, 200))
       expect(received).toHaveLength(1)

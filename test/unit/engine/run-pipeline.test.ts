@@ -28,6 +28,17 @@ const fn = (id: string, deps: string[] = [], extra = '') =>
   `  ${id}: { type: function, module: x.ts${deps.length ? `, depends_on: [${deps.join(', ')}]` : ''}${extra} }\n`
 
 describe('runPipeline', () => {
+  it('run:start carries the due instant of a scheduled run, and nothing for a manual one', async () => {
+    const p = compileYaml('name: tick\ntasks:\n  a: { type: noop }\n')
+    const starts: { scheduledFor?: number }[] = []
+    const events = new RunEvents().on('run:start', (e) => starts.push(e))
+    const due = new Date('2026-11-22T06:00:00Z')
+    await runPipeline(p, { store, runId: 'sched-1', events, scheduledFor: due })
+    await runPipeline(p, { store, runId: 'manual-1', events })
+    expect(starts.map((e) => e.scheduledFor)).toEqual([due.getTime(), undefined])
+    expect((await store.getRun('sched-1'))?.scheduledFor).toBe(due.toISOString())
+  })
+
   it('runs a diamond: outputs flow downstream, commands log, everything is recorded', async () => {
     const p = compileYaml(
       'name: diamond\ntasks:\n' +

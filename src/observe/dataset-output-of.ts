@@ -1,4 +1,4 @@
-import type { ColumnLineageEntry, TaskDatasetOutput } from '../observe/lineage-graph.js'
+import type { ColumnLineageEntry, TaskDatasetOutput } from './lineage-graph.js'
 
 /** What lineage needs of a task attempt's outputs (dataset, rows, schema, column lineage). */
 export function datasetOutputOf(outputs: unknown): TaskDatasetOutput | undefined {
